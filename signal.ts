@@ -1,0 +1,653 @@
+/**
+ * The {@linkcode Signal} dispatcher and the types it exposes.
+ *
+ * @module
+ */
+
+/** The keys every receiver's argument carries besides the params. */
+export type ReservedKey = "signal" | "sender";
+
+/**
+ * What a Signal's params type must be: an object type that does not use the
+ * reserved keys `signal` and `sender`.
+ *
+ * @example A params type
+ * ```ts
+ * import type { SignalParams } from "@signalry/signalry";
+ *
+ * type Saved = { id: number };
+ * const savedIsParams: Saved extends SignalParams ? true : false = true;
+ * const withSender: { sender: string } extends SignalParams ? true : false = false;
+ * ```
+ */
+export type SignalParams = object & { readonly [Key in ReservedKey]?: never };
+
+/**
+ * The argument a receiver is called with: the params a sender passed, plus
+ * the `signal` that was sent and the `sender` that sent it.
+ *
+ * One argument object is built per send and shared by the receivers it calls,
+ * so it is read-only.
+ *
+ * @typeParam Params The named values a sender passes.
+ * @typeParam Sender Who may send.
+ * @typeParam Response What each receiver returns.
+ *
+ * @example Destructure the argument
+ * ```ts
+ * import { Signal, type ReceiverArgs } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const saved = new Signal<{ id: number }, string>();
+ * function describe({ sender, id }: ReceiverArgs<{ id: number }, string>) {
+ *   return `${sender} saved ${id}`;
+ * }
+ * saved.connect(describe);
+ * assertEquals(saved.send("db", { id: 7 }), [[describe, "db saved 7"]]);
+ * ```
+ */
+export type ReceiverArgs<
+  Params extends SignalParams,
+  Sender = unknown,
+  Response = unknown,
+> =
+  & Readonly<Params>
+  & {
+    readonly signal: Signal<Params, Sender, Response>;
+    readonly sender: Sender;
+  };
+
+/**
+ * A function connected to a signal. It gets one {@linkcode ReceiverArgs}
+ * object and returns its response.
+ *
+ * @typeParam Params The named values a sender passes.
+ * @typeParam Sender Who may send.
+ * @typeParam Response What the receiver returns.
+ *
+ * @example Type a receiver ahead of connecting it
+ * ```ts
+ * import { Signal, type Receiver } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const double: Receiver<{ n: number }, unknown, number> = ({ n }) => n * 2;
+ * const computed = new Signal<{ n: number }, unknown, number>();
+ * computed.connect(double);
+ * assertEquals(computed.send(null, { n: 21 }), [[double, 42]]);
+ * ```
+ */
+export type Receiver<
+  Params extends SignalParams,
+  Sender = unknown,
+  Response = unknown,
+> = (args: ReceiverArgs<Params, Sender, Response>) => Response;
+
+/**
+ * An id that names a registration instead of its receiver, as Django's
+ * `dispatch_uid` does.
+ *
+ * @example Connect under an id
+ * ```ts
+ * import { Signal, type UniqueId } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const id: UniqueId = "audit-log";
+ * const saved = new Signal();
+ * saved.connect(() => "first", { uniqueId: id });
+ * saved.connect(() => "second", { uniqueId: id });
+ * assertEquals(saved.send(null).map(([, response]) => response), ["first"]);
+ * ```
+ */
+export type UniqueId = string | number | symbol;
+
+/**
+ * Options of {@linkcode Signal.prototype.connect}.
+ *
+ * @typeParam Sender Who may send.
+ *
+ * @example Hear one sender only
+ * ```ts
+ * import { Signal, type ConnectOptions } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const saved = new Signal<Record<never, never>, string, string>();
+ * const options: ConnectOptions<string> = { sender: "db", uniqueId: "log" };
+ * saved.connect(({ sender }) => sender, options);
+ * assertEquals(saved.send("cache"), []);
+ * assertEquals(saved.send("db").length, 1);
+ * ```
+ */
+export interface ConnectOptions<Sender> {
+  /** Hear only sends from this sender; left out, hear every sender. */
+  readonly sender?: Sender;
+  /** Identify the registration by this id instead of by the receiver. */
+  readonly uniqueId?: UniqueId;
+}
+
+/**
+ * Options of {@linkcode Signal.prototype.disconnect}: they name the
+ * registration the way {@linkcode ConnectOptions} named it.
+ *
+ * @typeParam Sender Who may send.
+ *
+ * @example Disconnect by id
+ * ```ts
+ * import { Signal, type DisconnectOptions } from "@signalry/signalry";
+ * import { assert } from "@std/assert";
+ *
+ * const saved = new Signal<Record<never, never>, string>();
+ * saved.connect(() => {}, { sender: "db", uniqueId: "log" });
+ * const options = { sender: "db", uniqueId: "log" } satisfies DisconnectOptions<string>;
+ * assert(saved.disconnect(options));
+ * ```
+ */
+export interface DisconnectOptions<Sender> {
+  /** The sender the registration was connected for; left out, any sender. */
+  readonly sender?: Sender;
+  /** The id the registration was connected under. */
+  readonly uniqueId?: UniqueId;
+}
+
+/**
+ * The arguments of {@linkcode Signal.prototype.send} after the sender: the
+ * params, which may be left out when the params type has no required key.
+ *
+ * @typeParam Params The named values a sender passes.
+ *
+ * @example Optional and required params
+ * ```ts
+ * import type { SendParams } from "@signalry/signalry";
+ *
+ * const optional: SendParams<{ reason?: string }> = [];
+ * const required: SendParams<{ id: number }> = [{ id: 1 }];
+ * ```
+ */
+export type SendParams<Params extends SignalParams> =
+  Record<never, never> extends Params ? [params?: Params] : [params: Params];
+
+/**
+ * What {@linkcode Signal.prototype.send} returns: a `[receiver, response]`
+ * pair per receiver called, in the order they were called.
+ *
+ * @typeParam Params The named values a sender passes.
+ * @typeParam Sender Who may send.
+ * @typeParam Response What each receiver returns.
+ *
+ * @example Read the responses
+ * ```ts
+ * import { Signal, type Responses } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const asked = new Signal<Record<never, never>, null, number>();
+ * asked.connect(() => 1);
+ * const responses: Responses<Record<never, never>, null, number> = asked.send(null);
+ * assertEquals(responses.map(([, response]) => response), [1]);
+ * ```
+ */
+export type Responses<
+  Params extends SignalParams,
+  Sender = unknown,
+  Response = unknown,
+> = Array<[Receiver<Params, Sender, Response>, Response]>;
+
+/**
+ * The handle {@linkcode Signal.prototype.connect} returns. Disconnecting it,
+ * or leaving the block it was bound in with `using`, removes the
+ * registration.
+ *
+ * @example Disconnect at the end of a block
+ * ```ts
+ * import { Signal } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const saved = new Signal();
+ * {
+ *   using _connection = saved.connect(() => "heard");
+ *   assertEquals(saved.send(null).length, 1);
+ * }
+ * assertEquals(saved.send(null), []);
+ * ```
+ */
+export interface Connection {
+  /** Whether the registration is still connected. */
+  readonly connected: boolean;
+  /**
+   * Removes the registration.
+   *
+   * @returns `true` if this call removed it, `false` if it was already gone.
+   */
+  disconnect(): boolean;
+  /** Removes the registration, so that `using` disconnects it. */
+  [Symbol.dispose](): void;
+}
+
+// deno-lint-ignore no-explicit-any -- internal: registrations of any Signal share one shape
+type AnyReceiver = (args: any) => unknown;
+
+/** A call list with nothing in it, shared so that an empty send allocates nothing for it. */
+const NO_RECEIVERS: readonly Registration[] = Object.freeze([]);
+
+/**
+ * One connected receiver: where it lives (its bucket), under which key, and
+ * its place in connection order. It is also the Connection users hold.
+ */
+class Registration implements Connection {
+  isLive = true;
+
+  constructor(
+    readonly receiver: AnyReceiver,
+    readonly key: unknown,
+    readonly bucket: Bucket,
+    readonly order: number,
+  ) {}
+
+  get connected(): boolean {
+    return this.isLive;
+  }
+
+  disconnect(): boolean {
+    if (!this.isLive) return false;
+    this.bucket.remove(this);
+    return true;
+  }
+
+  [Symbol.dispose](): void {
+    this.disconnect();
+  }
+}
+
+/**
+ * The registrations for one sender (or for any sender), keyed by identity,
+ * in connection order, with the call list built from them.
+ */
+class Bucket {
+  readonly registrations: Map<unknown, Registration> = new Map();
+  /** Replaced, never mutated: a send in progress keeps walking the old one. */
+  callList: readonly Registration[] | null = null;
+  /** Bumped on every change, so call lists built from this bucket go stale. */
+  version = 0;
+  /** The version of the any-sender bucket that `callList` was merged with. */
+  anySenderVersion = -1;
+
+  constructor(readonly registry: Registry, readonly sender: unknown) {}
+
+  add(registration: Registration): void {
+    this.registrations.set(registration.key, registration);
+    this.changed();
+  }
+
+  remove(registration: Registration): void {
+    registration.isLive = false;
+    this.registrations.delete(registration.key);
+    this.changed();
+    if (this.registrations.size === 0) this.registry.forget(this);
+  }
+
+  private changed(): void {
+    this.version++;
+    this.callList = null;
+  }
+}
+
+/** Every registration of one Signal: the any-sender bucket and one per sender. */
+class Registry {
+  readonly anySender: Bucket = new Bucket(this, undefined);
+  readonly #objectSenders = new WeakMap<object, Bucket>();
+  readonly #primitiveSenders = new Map<unknown, Bucket>();
+  #nextOrder = 0;
+
+  nextOrder(): number {
+    return this.#nextOrder++;
+  }
+
+  /** The bucket for `sender`, or undefined if nothing was connected for it. */
+  bucketOf(sender: unknown): Bucket | undefined {
+    if (sender === undefined) return this.anySender;
+    return isObject(sender)
+      ? this.#objectSenders.get(sender)
+      : this.#primitiveSenders.get(sender);
+  }
+
+  bucketFor(sender: unknown): Bucket {
+    let bucket = this.bucketOf(sender);
+    if (bucket === undefined) {
+      bucket = new Bucket(this, sender);
+      if (isObject(sender)) this.#objectSenders.set(sender, bucket);
+      else this.#primitiveSenders.set(sender, bucket);
+    }
+    return bucket;
+  }
+
+  /** Drops an empty per-sender bucket, so unused senders cost nothing. */
+  forget(bucket: Bucket): void {
+    if (bucket === this.anySender) return;
+    if (isObject(bucket.sender)) this.#objectSenders.delete(bucket.sender);
+    else this.#primitiveSenders.delete(bucket.sender);
+  }
+
+  /** The registrations a send from `sender` calls, in connection order. */
+  callListFor(sender: unknown): readonly Registration[] {
+    const anySender = this.anySender;
+    const anySenderList = anySender.callList ??= listOf(anySender);
+    const bucket = sender === undefined ? undefined : this.bucketOf(sender);
+    if (bucket === undefined) return anySenderList;
+    if (
+      bucket.callList === null || bucket.anySenderVersion !== anySender.version
+    ) {
+      bucket.callList = mergeByOrder(anySenderList, listOf(bucket));
+      bucket.anySenderVersion = anySender.version;
+    }
+    return bucket.callList;
+  }
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === "object"
+    ? value !== null
+    : typeof value === "function";
+}
+
+function listOf(bucket: Bucket): readonly Registration[] {
+  return bucket.registrations.size === 0
+    ? NO_RECEIVERS
+    : Array.from(bucket.registrations.values());
+}
+
+/** Merges two lists that are each in connection order into one. */
+function mergeByOrder(
+  first: readonly Registration[],
+  second: readonly Registration[],
+): readonly Registration[] {
+  if (first.length === 0) return second;
+  if (second.length === 0) return first;
+  const merged: Registration[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < first.length && j < second.length) {
+    merged.push(
+      first[i]!.order < second[j]!.order ? first[i++]! : second[j++]!,
+    );
+  }
+  while (i < first.length) merged.push(first[i++]!);
+  while (j < second.length) merged.push(second[j++]!);
+  return merged;
+}
+
+function isUniqueId(value: unknown): value is UniqueId {
+  const type = typeof value;
+  return type === "string" || type === "number" || type === "symbol";
+}
+
+/** Reads an options argument, so that a revoked Proxy gets our TypeError too. */
+function readOptions<Sender>(
+  options: unknown,
+  action: string,
+): { sender: Sender | undefined; uniqueId: UniqueId | undefined } {
+  if (options === undefined) return { sender: undefined, uniqueId: undefined };
+  if (!isObject(options) || typeof options === "function") {
+    throw new TypeError(`${action}: options is not an object`);
+  }
+  let sender: Sender | undefined;
+  let uniqueId: unknown;
+  try {
+    ({ sender, uniqueId } = options as DisconnectOptions<Sender>);
+  } catch (error) {
+    throw new TypeError(`${action}: options could not be read`, {
+      cause: error,
+    });
+  }
+  if (uniqueId !== undefined && !isUniqueId(uniqueId)) {
+    throw new TypeError(
+      `${action}: options.uniqueId is not a string, number or symbol`,
+    );
+  }
+  return { sender, uniqueId };
+}
+
+/** Throws unless `params` is an object of named values without reserved keys. */
+function checkParams(params: unknown, action: string): void {
+  if (params === undefined) return;
+  if (typeof params !== "object" || params === null) {
+    throw new TypeError(`${action}: params is not an object`);
+  }
+  let reservedKey: ReservedKey | undefined;
+  try {
+    if (Array.isArray(params)) {
+      throw new TypeError(`${action}: params is an array, not an object`);
+    }
+    if (Object.hasOwn(params, "signal")) reservedKey = "signal";
+    else if (Object.hasOwn(params, "sender")) reservedKey = "sender";
+  } catch (error) {
+    if (error instanceof TypeError && error.message.startsWith(action)) {
+      throw error;
+    }
+    throw new TypeError(`${action}: params could not be read`, {
+      cause: error,
+    });
+  }
+  if (reservedKey !== undefined) {
+    throw new TypeError(
+      `${action}: params has the key "${reservedKey}", which is reserved for the receiver's argument`,
+    );
+  }
+}
+
+const SEND = "Cannot send signal";
+
+/**
+ * A signal that receivers connect to and senders send, after Django's and
+ * py4j's `Signal`.
+ *
+ * A receiver is connected for every sender or for one sender, identified by
+ * itself or by a `uniqueId`; connecting the same identity twice changes
+ * nothing. A send calls, in connection order, every receiver connected for
+ * any sender or for that sender, and returns each one's response. Receivers
+ * connected or disconnected during a send do not change who that send calls.
+ *
+ * @typeParam Params The named values a sender passes to receivers.
+ * @typeParam Sender Who may send; object senders match by identity, others
+ * by value.
+ * @typeParam Response What each receiver returns.
+ *
+ * @example A server tells receivers that a connection stopped
+ * ```ts
+ * import { Signal } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * class Server {}
+ * class Connection {
+ *   constructor(readonly id: number) {}
+ * }
+ *
+ * const stopped = new Signal<{ connection: Connection }, Server, string>();
+ * const server = new Server();
+ * stopped.connect(({ connection }) => `closed #${connection.id}`, { sender: server });
+ *
+ * const responses = stopped.send(server, { connection: new Connection(1) });
+ * assertEquals(responses.map(([, response]) => response), ["closed #1"]);
+ * ```
+ */
+export class Signal<
+  Params extends SignalParams = Record<never, never>,
+  Sender = unknown,
+  Response = unknown,
+> {
+  #registry = new Registry();
+
+  /**
+   * Connects `receiver`, for every sender or only for `options.sender`.
+   *
+   * A registration is identified by `options.uniqueId` (or, without one, by
+   * the receiver) together with its sender. Connecting an identity that is
+   * already connected changes nothing and returns the existing connection.
+   *
+   * @param receiver Called with the params, `signal` and `sender` of each send it hears.
+   * @param options `sender` to hear only one sender; `uniqueId` to identify the registration.
+   * @returns The connection, to disconnect it with or to bind with `using`.
+   * @throws {TypeError} If `receiver` is not a function, `options` is not an
+   * object, or `options.uniqueId` is not a string, number or symbol.
+   *
+   * @example Connect for one sender
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const saved = new Signal<{ id: number }, string, number>();
+   * const connection = saved.connect(({ id }) => id, { sender: "db" });
+   * assertEquals(saved.send("cache", { id: 1 }), []);
+   * assertEquals(saved.send("db", { id: 2 }).length, 1);
+   * connection.disconnect();
+   * assertEquals(saved.send("db", { id: 3 }), []);
+   * ```
+   */
+  connect(
+    receiver: Receiver<Params, Sender, Response>,
+    options?: ConnectOptions<Sender>,
+  ): Connection {
+    const action = "Cannot connect receiver";
+    if (typeof receiver !== "function") {
+      throw new TypeError(`${action}: receiver is not a function`);
+    }
+    const { sender, uniqueId } = readOptions<Sender>(options, action);
+    const key = uniqueId ?? receiver;
+    const registry = this.#registry;
+    const bucket = registry.bucketFor(sender);
+    const existing = bucket.registrations.get(key);
+    if (existing !== undefined) return existing;
+    const registration = new Registration(
+      receiver,
+      key,
+      bucket,
+      registry.nextOrder(),
+    );
+    bucket.add(registration);
+    return registration;
+  }
+
+  /**
+   * Disconnects the registration that `receiver` (or `options.uniqueId`) and
+   * `options.sender` identify, as {@linkcode Signal.prototype.connect} named it.
+   *
+   * @param receiver The receiver connected without a `uniqueId`; with one, any function.
+   * @param options The `sender` and `uniqueId` the receiver was connected with.
+   * @returns `true` if a registration was removed, `false` if none matched.
+   * @throws {TypeError} If `receiver` is not a function, `options` is not an
+   * object, or `options.uniqueId` is not a string, number or symbol.
+   *
+   * @example Disconnect a receiver
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assert, assertFalse } from "@std/assert";
+   *
+   * const saved = new Signal();
+   * const log = () => {};
+   * saved.connect(log);
+   * assert(saved.disconnect(log));
+   * assertFalse(saved.disconnect(log));
+   * ```
+   */
+  disconnect(
+    receiver: Receiver<Params, Sender, Response>,
+    options?: DisconnectOptions<Sender>,
+  ): boolean;
+  /**
+   * Disconnects the registration that `options.uniqueId` and `options.sender`
+   * identify, whichever receiver it holds.
+   *
+   * @param options The `uniqueId` and `sender` the receiver was connected with.
+   * @returns `true` if a registration was removed, `false` if none matched.
+   * @throws {TypeError} If `options` is not an object or has no valid `uniqueId`.
+   *
+   * @example Disconnect by id alone
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assert } from "@std/assert";
+   *
+   * const saved = new Signal<Record<never, never>, string>();
+   * saved.connect(() => {}, { uniqueId: "audit", sender: "db" });
+   * assert(saved.disconnect({ uniqueId: "audit", sender: "db" }));
+   * ```
+   */
+  disconnect(
+    options: DisconnectOptions<Sender> & { readonly uniqueId: UniqueId },
+  ): boolean;
+  disconnect(
+    receiverOrOptions:
+      | Receiver<Params, Sender, Response>
+      | DisconnectOptions<Sender>,
+    options?: DisconnectOptions<Sender>,
+  ): boolean {
+    const action = "Cannot disconnect receiver";
+    let receiver: Receiver<Params, Sender, Response> | undefined;
+    if (typeof receiverOrOptions === "function") {
+      receiver = receiverOrOptions;
+    } else if (isObject(receiverOrOptions) && options === undefined) {
+      options = receiverOrOptions;
+    } else {
+      throw new TypeError(
+        `${action}: receiver is not a function or an options object`,
+      );
+    }
+    const { sender, uniqueId } = readOptions<Sender>(options, action);
+    const key = uniqueId ?? receiver;
+    if (key === undefined) {
+      throw new TypeError(
+        `${action}: options.uniqueId is required when no receiver is given`,
+      );
+    }
+    const registration = this.#registry.bucketOf(sender)?.registrations.get(
+      key,
+    );
+    return registration?.disconnect() ?? false;
+  }
+
+  /**
+   * Sends the signal: calls each receiver connected for any sender or for
+   * `sender`, in connection order, with the params plus `signal` and `sender`.
+   *
+   * Who is called is fixed when the send starts. A receiver that throws stops
+   * the send: its error propagates and later receivers are not called.
+   *
+   * @param sender Who sends; `undefined` reaches only receivers connected
+   * without a sender.
+   * @param params The named values every receiver gets; may be left out when
+   * no key is required.
+   * @returns A `[receiver, response]` pair per receiver called, in call order.
+   * @throws {TypeError} If `params` is not an object or has a `signal` or
+   * `sender` key. No receiver is called then.
+   *
+   * @example Collect responses
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const saved = new Signal<{ id: number }, string, number>();
+   * saved.connect(({ id }) => id * 2);
+   * assertEquals(saved.send("db", { id: 21 }).map(([, n]) => n), [42]);
+   * ```
+   */
+  send(
+    sender: Sender,
+    ...[params]: SendParams<Params>
+  ): Responses<Params, Sender, Response> {
+    checkParams(params, SEND);
+    const callList = this.#registry.callListFor(sender);
+    const responses: Responses<Params, Sender, Response> = [];
+    if (callList.length === 0) return responses;
+    // Keys first, then the spread: V8 makes adding keys to a spread-made object slow.
+    const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
+      Params,
+      Sender,
+      Response
+    >;
+    for (let i = 0; i < callList.length; i++) {
+      const receiver = callList[i]!.receiver as Receiver<
+        Params,
+        Sender,
+        Response
+      >;
+      responses.push([receiver, receiver(args)]);
+    }
+    return responses;
+  }
+}

@@ -1,0 +1,741 @@
+import {
+  assert,
+  assertEquals,
+  assertFalse,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
+import { assertSpyCall, assertSpyCalls, spy } from "@std/testing/mock";
+import {
+  type Connection as SignalConnection,
+  type Receiver,
+  type ReceiverArgs,
+  Signal,
+} from "./mod.ts";
+
+class Server {
+  constructor(readonly name = "server") {}
+}
+class Connection {
+  constructor(readonly id: number) {}
+}
+
+type Stopped = Signal<{ connection: Connection }, Server>;
+
+function stoppedSignal(): Stopped {
+  return new Signal<{ connection: Connection }, Server>();
+}
+
+/** A receiver that records its name in `calls` and returns it. */
+function named(name: string, calls: string[]): () => string {
+  return () => {
+    calls.push(name);
+    return name;
+  };
+}
+
+// 1. The receiver's argument
+
+Deno.test("Signal.send() calls a receiver with the params, signal and sender", () => {
+  const stopped = stoppedSignal();
+  const server = new Server();
+  const connection = new Connection(1);
+  const receiver = spy();
+  stopped.connect(receiver);
+
+  stopped.send(server, { connection });
+
+  assertSpyCall(receiver, 0, {
+    args: [{ connection, signal: stopped, sender: server }],
+  });
+  assertSpyCalls(receiver, 1);
+});
+
+Deno.test("Signal.connect() infers the receiver's argument types from the Signal", () => {
+  const stopped = stoppedSignal();
+  const seen: string[] = [];
+  stopped.connect(({ sender, connection, signal }) => {
+    const name: string = sender.name;
+    const id: number = connection.id;
+    const same: Stopped = signal;
+    seen.push(`${name} ${id} ${same === stopped}`);
+  });
+
+  stopped.send(new Server("main"), { connection: new Connection(3) });
+
+  assertEquals(seen, ["main 3 true"]);
+});
+
+Deno.test("Signal type parameters reject receivers and params of the wrong type", () => {
+  const stopped = stoppedSignal();
+  const wrong: Receiver<{ connection: number }, Server> = () => {};
+  // @ts-expect-error a receiver for other params is not a receiver of this signal
+  stopped.connect(wrong);
+  // @ts-expect-error likewise for disconnect
+  stopped.disconnect(wrong);
+  // @ts-expect-error the sender must be a Server
+  stopped.send("server", { connection: new Connection(1) });
+  // @ts-expect-error the params must have a connection
+  stopped.send(new Server(), { id: 1 });
+  const typed: Signal<{ n: number }, null, number> = new Signal();
+  // @ts-expect-error the response must be a number
+  typed.connect(() => "not a number");
+});
+
+Deno.test("Signal.send() gives every receiver of one send the same read-only argument", () => {
+  const saved = new Signal<{ id: number }, string>();
+  const args: ReceiverArgs<{ id: number }, string>[] = [];
+  saved.connect((arg) => {
+    // @ts-expect-error the argument is read-only
+    arg.id = 2;
+    args.push(arg);
+  });
+  saved.connect((arg) => void args.push(arg));
+
+  saved.send("db", { id: 1 });
+
+  assertStrictEquals(args[0], args[1]);
+});
+
+Deno.test("Signal.send() does not change the params object it is given", () => {
+  const saved = new Signal<{ id: number }, string>();
+  saved.connect(() => {});
+  const params = { id: 1 };
+
+  saved.send("db", params);
+
+  assertEquals(params, { id: 1 });
+});
+
+// 2. Identity
+
+Deno.test("Signal.connect() of the same receiver twice keeps one registration", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  saved.connect(receiver);
+  saved.connect(receiver);
+
+  saved.send(null);
+
+  assertSpyCalls(receiver, 1);
+});
+
+Deno.test("Signal.connect() of a duplicate keeps the first registration in its place", () => {
+  const saved = new Signal();
+  const calls: string[] = [];
+  const first = named("first", calls);
+  saved.connect(first);
+  saved.connect(named("second", calls));
+  saved.connect(first);
+
+  saved.send(null);
+
+  assertEquals(calls, ["first", "second"]);
+});
+
+Deno.test("Signal.connect() with a uniqueId keeps the first receiver for that id", () => {
+  const saved = new Signal();
+  const first = spy();
+  const second = spy();
+  saved.connect(first, { uniqueId: "log" });
+  saved.connect(second, { uniqueId: "log" });
+
+  assertEquals(saved.send(null), [[first, undefined]]);
+  assertSpyCalls(second, 0);
+});
+
+Deno.test("Signal.connect() treats the same receiver under two uniqueIds as two registrations", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  saved.connect(receiver, { uniqueId: 1 });
+  saved.connect(receiver, { uniqueId: Symbol("two") });
+
+  saved.send(null);
+
+  assertSpyCalls(receiver, 2);
+});
+
+Deno.test("Signal.connect() treats the same receiver for two senders as two registrations", () => {
+  const saved = new Signal<Record<never, never>, string>();
+  const receiver = spy();
+  saved.connect(receiver, { sender: "a" });
+  saved.connect(receiver, { sender: "b" });
+  saved.connect(receiver);
+
+  saved.send("a");
+
+  assertSpyCalls(receiver, 2);
+});
+
+Deno.test("Signal.disconnect() with a uniqueId ignores which receiver is passed", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  saved.connect(receiver, { uniqueId: "log" });
+
+  assert(saved.disconnect(() => {}, { uniqueId: "log" }));
+
+  assertEquals(saved.send(null), []);
+});
+
+Deno.test("Signal.disconnect() by receiver does not remove a registration made under a uniqueId", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  saved.connect(receiver, { uniqueId: "log" });
+
+  assertFalse(saved.disconnect(receiver));
+
+  saved.send(null);
+  assertSpyCalls(receiver, 1);
+});
+
+Deno.test("Signal.disconnect() by uniqueId alone removes that registration", () => {
+  const saved = new Signal<Record<never, never>, string>();
+  const receiver = spy();
+  saved.connect(receiver, { uniqueId: "log", sender: "db" });
+
+  assertFalse(saved.disconnect({ uniqueId: "log" }));
+  assert(saved.disconnect({ uniqueId: "log", sender: "db" }));
+  assertFalse(saved.disconnect({ uniqueId: "log", sender: "db" }));
+
+  assertEquals(saved.send("db"), []);
+});
+
+Deno.test("Signal.disconnect() returns whether a registration was removed", () => {
+  const saved = new Signal();
+  const receiver = spy();
+
+  assertFalse(saved.disconnect(receiver));
+  saved.connect(receiver);
+  assert(saved.disconnect(receiver));
+  assertFalse(saved.disconnect(receiver));
+});
+
+Deno.test("Signal.connect() after a disconnect puts the receiver last", () => {
+  const saved = new Signal();
+  const calls: string[] = [];
+  const first = named("first", calls);
+  saved.connect(first);
+  saved.connect(named("second", calls));
+  saved.disconnect(first);
+  saved.connect(first);
+
+  saved.send(null);
+
+  assertEquals(calls, ["second", "first"]);
+});
+
+// 3. Senders
+
+Deno.test("Signal.connect() without a sender hears every sender", () => {
+  const stopped = stoppedSignal();
+  const receiver = spy();
+  stopped.connect(receiver);
+  const connection = new Connection(1);
+
+  stopped.send(new Server("a"), { connection });
+  stopped.send(new Server("b"), { connection });
+
+  assertSpyCalls(receiver, 2);
+});
+
+Deno.test("Signal.send() skips receivers connected for another sender", () => {
+  const saved = new Signal<{ id: number }, object>();
+  const receiver = spy();
+  saved.connect(receiver, { sender: {} });
+
+  assertEquals(saved.send({}, { id: 1 }), []);
+  assertSpyCalls(receiver, 0);
+});
+
+Deno.test("Signal.send() without a sender reaches only receivers connected without one", () => {
+  const saved = new Signal<Record<never, never>, string | undefined>();
+  const anySender = spy();
+  const forDb = spy();
+  saved.connect(anySender);
+  saved.connect(forDb, { sender: "db" });
+
+  saved.send(undefined);
+
+  assertSpyCalls(anySender, 1);
+  assertSpyCalls(forDb, 0);
+});
+
+Deno.test("Signal.send() matches object senders by identity", () => {
+  const stopped = stoppedSignal();
+  const server = new Server("same name");
+  const receiver = spy();
+  stopped.connect(receiver, { sender: server });
+  const connection = new Connection(1);
+
+  stopped.send(new Server("same name"), { connection });
+  assertSpyCalls(receiver, 0);
+  stopped.send(server, { connection });
+  assertSpyCalls(receiver, 1);
+});
+
+Deno.test("Signal.send() matches primitive senders by value (SameValueZero)", () => {
+  const saved = new Signal<Record<never, never>, unknown>();
+  const calls: string[] = [];
+  saved.connect(named("text", calls), { sender: "db" });
+  saved.connect(named("NaN", calls), { sender: NaN });
+  saved.connect(named("zero", calls), { sender: 0 });
+  saved.connect(named("null", calls), { sender: null });
+  saved.connect(named("big", calls), { sender: 10n });
+  const symbol = Symbol("s");
+  saved.connect(named("symbol", calls), { sender: symbol });
+
+  saved.send(`d${"b"}`);
+  saved.send(Number("x"));
+  saved.send(-0);
+  saved.send(null);
+  saved.send(BigInt(10));
+  saved.send(symbol);
+  saved.send(Symbol("s"));
+  saved.send("0");
+
+  assertEquals(calls, ["text", "NaN", "zero", "null", "big", "symbol"]);
+});
+
+Deno.test("Signal.disconnect() must name the sender the connect named", () => {
+  const saved = new Signal<Record<never, never>, string>();
+  const receiver = spy();
+  saved.connect(receiver, { sender: "db" });
+
+  assertFalse(saved.disconnect(receiver));
+  assertFalse(saved.disconnect(receiver, { sender: "cache" }));
+  saved.send("db");
+  assertSpyCalls(receiver, 1);
+
+  assert(saved.disconnect(receiver, { sender: "db" }));
+  saved.send("db");
+  assertSpyCalls(receiver, 1);
+});
+
+Deno.test("Signal.disconnect() without a sender leaves sender-specific registrations", () => {
+  const saved = new Signal<Record<never, never>, string>();
+  const receiver = spy();
+  saved.connect(receiver);
+  saved.connect(receiver, { sender: "db" });
+
+  assert(saved.disconnect(receiver));
+
+  saved.send("db");
+  assertSpyCalls(receiver, 1);
+});
+
+// 4. Order and responses
+
+Deno.test("Signal.send() calls receivers in connection order across any-sender and sender-specific ones", () => {
+  const saved = new Signal<Record<never, never>, string>();
+  const calls: string[] = [];
+  saved.connect(named("db 1", calls), { sender: "db" });
+  saved.connect(named("any 2", calls));
+  saved.connect(named("cache 3", calls), { sender: "cache" });
+  saved.connect(named("db 4", calls), { sender: "db" });
+  saved.connect(named("any 5", calls));
+
+  const responses = saved.send("db");
+
+  assertEquals(calls, ["db 1", "any 2", "db 4", "any 5"]);
+  assertEquals(responses.map(([, response]) => response), calls);
+});
+
+Deno.test("Signal.send() returns [receiver, response] pairs in call order", () => {
+  const saved = new Signal<{ id: number }, string, number>();
+  const double: Receiver<{ id: number }, string, number> = ({ id }) => id * 2;
+  const triple: Receiver<{ id: number }, string, number> = ({ id }) => id * 3;
+  saved.connect(double);
+  saved.connect(triple);
+
+  assertEquals(saved.send("db", { id: 5 }), [[double, 10], [triple, 15]]);
+});
+
+Deno.test("Signal.send() returns a fresh empty array when no receiver is connected", () => {
+  const saved = new Signal();
+
+  const first = saved.send(null);
+  const second = saved.send(null);
+
+  assertEquals(first, []);
+  assert(first !== second);
+});
+
+Deno.test("Signal.send() sees connects and disconnects made between sends", () => {
+  const saved = new Signal<Record<never, never>, string>();
+  const calls: string[] = [];
+  const a = named("a", calls);
+  saved.connect(a, { sender: "db" });
+  saved.send("db");
+  saved.connect(named("b", calls));
+  saved.send("db");
+  saved.disconnect(a, { sender: "db" });
+  saved.send("db");
+
+  assertEquals(calls, ["a", "a", "b", "b"]);
+});
+
+// 5. Snapshot
+
+Deno.test("Signal.send() does not call a receiver connected during that send", () => {
+  const saved = new Signal();
+  const late = spy();
+  saved.connect(() => void saved.connect(late));
+
+  assertEquals(saved.send(null).length, 1);
+  assertSpyCalls(late, 0);
+  assertEquals(saved.send(null).length, 2);
+  assertSpyCalls(late, 1);
+});
+
+Deno.test("Signal.send() still calls a receiver disconnected during that send", () => {
+  const saved = new Signal<Record<never, never>, string>();
+  const later = spy();
+  saved.connect(() => void saved.disconnect(later, { sender: "db" }));
+  saved.connect(later, { sender: "db" });
+
+  saved.send("db");
+  assertSpyCalls(later, 1);
+  saved.send("db");
+  assertSpyCalls(later, 1);
+});
+
+Deno.test("Signal.send() from inside a receiver runs its own snapshot", () => {
+  const saved = new Signal<{ depth: number }, string, number>();
+  const calls: string[] = [];
+  saved.connect(({ depth }) => {
+    calls.push(`outer ${depth}`);
+    if (depth === 0) {
+      saved.connect(({ depth }) => {
+        calls.push(`added ${depth}`);
+        return depth;
+      });
+      saved.send("db", { depth: 1 });
+    }
+    return depth;
+  });
+  const last = spy(({ depth }: { depth: number }) => {
+    calls.push(`last ${depth}`);
+    return depth;
+  });
+  saved.connect(last);
+
+  const responses = saved.send("db", { depth: 0 });
+
+  assertEquals(calls, ["outer 0", "outer 1", "last 1", "added 1", "last 0"]);
+  assertEquals(responses.map(([, depth]) => depth), [0, 0]);
+});
+
+Deno.test("Signal.send() from inside a receiver sees a receiver disconnected before it", () => {
+  const saved = new Signal<{ depth: number }>();
+  const later = spy();
+  saved.connect(({ depth }) => {
+    if (depth === 0) {
+      saved.disconnect(later);
+      saved.send(null, { depth: 1 });
+    }
+  });
+  saved.connect(later);
+
+  saved.send(null, { depth: 0 });
+
+  // Once by the outer send's snapshot, not by the inner send.
+  assertSpyCalls(later, 1);
+  assertSpyCall(later, 0, {
+    args: [{ depth: 0, signal: saved, sender: null }],
+  });
+});
+
+// 6. Errors from receivers
+
+Deno.test("Signal.send() propagates a receiver's error and calls no later receiver", () => {
+  const saved = new Signal();
+  const error = new Error("receiver failed");
+  const before = spy();
+  const after = spy();
+  saved.connect(before);
+  saved.connect(() => {
+    throw error;
+  });
+  saved.connect(after);
+
+  const thrown = assertThrows(() => saved.send(null));
+
+  assertStrictEquals(thrown, error);
+  assertSpyCalls(before, 1);
+  assertSpyCalls(after, 0);
+});
+
+Deno.test("Signal.send() works normally after a receiver threw", () => {
+  const saved = new Signal<{ fail: boolean }>();
+  const after = spy();
+  saved.connect(({ fail }) => {
+    if (fail) throw new Error("fail");
+  });
+  saved.connect(after);
+
+  assertThrows(() => saved.send(null, { fail: true }), Error, "fail");
+  saved.send(null, { fail: false });
+
+  assertSpyCalls(after, 1);
+});
+
+// 7. Optional params
+
+Deno.test("Signal.send() lets params be left out when no key is required", () => {
+  const pinged = new Signal<{ reason?: string }, string>();
+  const receiver = spy();
+  pinged.connect(receiver);
+
+  pinged.send("db");
+  pinged.send("db", { reason: "timer" });
+
+  assertSpyCall(receiver, 0, { args: [{ signal: pinged, sender: "db" }] });
+  assertSpyCall(receiver, 1, {
+    args: [{ reason: "timer", signal: pinged, sender: "db" }],
+  });
+});
+
+Deno.test("Signal.send() requires params when a key is required", () => {
+  const stopped = stoppedSignal();
+  const receiver = spy();
+  stopped.connect(receiver);
+
+  // @ts-expect-error `connection` is required
+  stopped.send(new Server());
+
+  assertSpyCalls(receiver, 1);
+});
+
+// 8. Connections
+
+Deno.test("Connection.disconnect() returns true the first time and false after", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  const connection = saved.connect(receiver);
+
+  assert(connection.connected);
+  assert(connection.disconnect());
+  assertFalse(connection.connected);
+  assertFalse(connection.disconnect());
+  saved.send(null);
+  assertSpyCalls(receiver, 0);
+});
+
+Deno.test("Connection.disconnect() is false after the receiver was disconnected another way", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  const connection = saved.connect(receiver);
+
+  saved.disconnect(receiver);
+
+  assertFalse(connection.disconnect());
+});
+
+Deno.test("Connection.disconnect() does not remove a later registration of the same identity", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  const old = saved.connect(receiver);
+  old.disconnect();
+  const current = saved.connect(receiver);
+
+  assertFalse(old.disconnect());
+
+  assert(current.connected);
+  saved.send(null);
+  assertSpyCalls(receiver, 1);
+});
+
+Deno.test("Connection[Symbol.dispose]() disconnects, so `using` ends a registration with its block", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  let connection: SignalConnection;
+  {
+    using bound = saved.connect(receiver);
+    connection = bound;
+    saved.send(null);
+  }
+  saved.send(null);
+
+  assertSpyCalls(receiver, 1);
+  assertFalse(connection.connected);
+  connection[Symbol.dispose]();
+});
+
+Deno.test("Signal.connect() of a duplicate returns a connection to the existing registration", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  const first = saved.connect(receiver);
+  const duplicate = saved.connect(receiver);
+
+  assert(duplicate.disconnect());
+
+  assertFalse(first.connected);
+  assertFalse(first.disconnect());
+  assertEquals(saved.send(null), []);
+});
+
+// 9. Bad input
+
+const NOT_FUNCTIONS: unknown[] = [undefined, null, 1, "f", Symbol("f"), {}, []];
+
+Deno.test("Signal.connect() rejects a receiver that is not a function", () => {
+  const saved = new Signal();
+  for (const receiver of NOT_FUNCTIONS) {
+    assertThrows(
+      () => saved.connect(receiver as () => void),
+      TypeError,
+      "Cannot connect receiver: receiver is not a function",
+    );
+  }
+  assertEquals(saved.send(null), []);
+});
+
+Deno.test("Signal.connect() rejects a uniqueId that is not a string, number or symbol", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  for (const uniqueId of [null, {}, true, 1n, () => {}]) {
+    assertThrows(
+      () => saved.connect(receiver, { uniqueId: uniqueId as string }),
+      TypeError,
+      "Cannot connect receiver: options.uniqueId is not a string, number or symbol",
+    );
+  }
+  assertEquals(saved.send(null), []);
+  assertSpyCalls(receiver, 0);
+});
+
+Deno.test("Signal.connect() rejects options that are not an object", () => {
+  const saved = new Signal();
+  for (const options of [null, 1, "sender", () => {}]) {
+    assertThrows(
+      () => saved.connect(() => {}, options as unknown as { uniqueId: string }),
+      TypeError,
+      "Cannot connect receiver: options is not an object",
+    );
+  }
+  assertEquals(saved.send(null), []);
+});
+
+Deno.test("Signal.connect() rejects options it cannot read, such as a revoked Proxy", () => {
+  const saved = new Signal();
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+
+  assertThrows(
+    () => saved.connect(() => {}, proxy),
+    TypeError,
+    "Cannot connect receiver: options could not be read",
+  );
+  assertEquals(saved.send(null), []);
+});
+
+Deno.test("Signal.disconnect() rejects a first argument that is neither a function nor options", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  saved.connect(receiver);
+  for (const value of [undefined, null, 1, "f", Symbol("f")]) {
+    assertThrows(
+      () => saved.disconnect(value as unknown as () => void),
+      TypeError,
+      "Cannot disconnect receiver: receiver is not a function or an options object",
+    );
+  }
+  saved.send(null);
+  assertSpyCalls(receiver, 1);
+});
+
+Deno.test("Signal.disconnect() by options requires a valid uniqueId", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  saved.connect(receiver, { uniqueId: "log" });
+
+  assertThrows(
+    // @ts-expect-error a uniqueId is required when no receiver is given
+    () => saved.disconnect({}),
+    TypeError,
+    "Cannot disconnect receiver: options.uniqueId is required when no receiver is given",
+  );
+  assertThrows(
+    () => saved.disconnect({ uniqueId: {} as string }),
+    TypeError,
+    "Cannot disconnect receiver: options.uniqueId is not a string, number or symbol",
+  );
+  assertThrows(
+    () => saved.disconnect(receiver, null as unknown as { uniqueId: string }),
+    TypeError,
+    "Cannot disconnect receiver: options is not an object",
+  );
+  saved.send(null);
+  assertSpyCalls(receiver, 1);
+});
+
+Deno.test("Signal.send() rejects params with a reserved key and calls no receiver", () => {
+  const saved = new Signal<{ id: number }, string>();
+  const receiver = spy();
+  saved.connect(receiver);
+
+  for (const key of ["signal", "sender"]) {
+    assertThrows(
+      () => saved.send("db", { id: 1, [key]: "x" }),
+      TypeError,
+      `Cannot send signal: params has the key "${key}"`,
+    );
+  }
+  assertSpyCalls(receiver, 0);
+});
+
+Deno.test("Signal.send() accepts params that inherit a reserved key", () => {
+  const saved = new Signal<{ id: number }, string>();
+  const receiver = spy();
+  saved.connect(receiver);
+  const params = Object.assign(Object.create({ sender: "inherited" }), {
+    id: 1,
+  });
+
+  saved.send("db", params);
+
+  assertSpyCall(receiver, 0, {
+    args: [{ id: 1, signal: saved, sender: "db" }],
+  });
+});
+
+Deno.test("Signal.send() rejects params that are not an object and calls no receiver", () => {
+  const saved = new Signal<{ id?: number }, string>();
+  const receiver = spy();
+  saved.connect(receiver);
+
+  for (const params of [null, 1, "id", true, Symbol("id"), () => {}]) {
+    assertThrows(
+      () => saved.send("db", params as unknown as { id: number }),
+      TypeError,
+      "Cannot send signal: params is not an object",
+    );
+  }
+  assertThrows(
+    () => saved.send("db", [] as { id?: number }),
+    TypeError,
+    "Cannot send signal: params is an array",
+  );
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  assertThrows(
+    () => saved.send("db", proxy),
+    TypeError,
+    "Cannot send signal: params could not be read",
+  );
+  assertSpyCalls(receiver, 0);
+});
+
+Deno.test("Signal rejects reserved keys in its params type at compile time", () => {
+  // @ts-expect-error `signal` is reserved
+  const withSignal = new Signal<{ signal: string }>();
+  // @ts-expect-error `sender` is reserved
+  const withSender = new Signal<{ sender?: number }>();
+  // @ts-expect-error params must be an object type
+  const withString = new Signal<string>();
+  assert(withSignal && withSender && withString);
+
+  const saved = new Signal<{ id: number }, string>();
+  // @ts-expect-error `sender` is reserved
+  assertThrows(() => saved.send("db", { id: 1, sender: "x" }), TypeError);
+});
