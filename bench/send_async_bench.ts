@@ -1,0 +1,12 @@
+/**
+ * `sendAsync` to 10 async receivers against emittery's `emit`. The signalry
+ * `sendAsync` row appears once the loaded `Signal` has the method.
+ *
+ * @module
+ */
+
+import { benchRows } from "./_deno.ts";
+import { LIBRARIES } from "./_peers.ts";
+import { sendAsyncRows } from "./_scenarios.ts";
+
+await benchRows(sendAsyncRows(LIBRARIES));
