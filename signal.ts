@@ -319,9 +319,6 @@ export interface Connection {
 // deno-lint-ignore no-explicit-any -- internal: registrations of any Signal share one shape
 type AnyReceiver = (args: any) => unknown;
 
-/** A call list with nothing in it, shared so that an empty send allocates nothing for it. */
-const NO_RECEIVERS: readonly Registration[] = Object.freeze([]);
-
 /**
  * One connected receiver: where it lives (its bucket), under which key, and
  * its place in connection order. It is also the Connection users hold, and
@@ -370,6 +367,26 @@ class Registration implements Connection {
   }
 }
 
+/**
+ * Who a send calls, in connection order. Built on the first send after a
+ * change and shared by every send until the next change; never mutated, so a
+ * send in progress keeps its snapshot for free.
+ */
+class CallList {
+  /** The receivers alone, so that a send without `once` reads nothing else. */
+  readonly receivers: readonly AnyReceiver[];
+  /** Whether a registration here is `once`: only then must a send check each one. */
+  readonly hasOnce: boolean;
+
+  constructor(readonly registrations: readonly Registration[]) {
+    this.receivers = registrations.map((registration) => registration.receiver);
+    this.hasOnce = registrations.some((registration) => registration.once);
+  }
+}
+
+/** The call list with nothing in it, shared by every empty bucket. */
+const NO_RECEIVERS = new CallList([]);
+
 /** A count of registrations that a finalizer can still read once its sender is gone. */
 class Tally {
   size = 0;
@@ -388,7 +405,7 @@ const SENDER_FINALIZER = new FinalizationRegistry<Tally>((tally) => {
 class Bucket {
   readonly registrations: Map<unknown, Registration> = new Map();
   /** Replaced, never mutated: a send in progress keeps walking the old one. */
-  callList: readonly Registration[] | null = null;
+  callList: CallList | null = null;
   /** Bumped on every change, so call lists built from this bucket go stale. */
   version = 0;
   /** The version of the any-sender bucket that `callList` was merged with. */
@@ -503,7 +520,7 @@ class Registry {
   }
 
   /** The registrations a send from `sender` calls, in connection order. */
-  callListFor(sender: unknown): readonly Registration[] {
+  callListFor(sender: unknown): CallList {
     const anySender = this.anySender;
     const anySenderList = anySender.callList ??= listOf(anySender);
     const bucket = sender === undefined ? undefined : this.bucketOf(sender);
@@ -524,30 +541,27 @@ function isObject(value: unknown): value is object {
     : typeof value === "function";
 }
 
-function listOf(bucket: Bucket): readonly Registration[] {
+function listOf(bucket: Bucket): CallList {
   return bucket.registrations.size === 0
     ? NO_RECEIVERS
-    : Array.from(bucket.registrations.values());
+    : new CallList(Array.from(bucket.registrations.values()));
 }
 
 /** Merges two lists that are each in connection order into one. */
-function mergeByOrder(
-  first: readonly Registration[],
-  second: readonly Registration[],
-): readonly Registration[] {
-  if (first.length === 0) return second;
-  if (second.length === 0) return first;
+function mergeByOrder(first: CallList, second: CallList): CallList {
+  if (first.receivers.length === 0) return second;
+  if (second.receivers.length === 0) return first;
+  const a = first.registrations;
+  const b = second.registrations;
   const merged: Registration[] = [];
   let i = 0;
   let j = 0;
-  while (i < first.length && j < second.length) {
-    merged.push(
-      first[i]!.order < second[j]!.order ? first[i++]! : second[j++]!,
-    );
+  while (i < a.length && j < b.length) {
+    merged.push(a[i]!.order < b[j]!.order ? a[i++]! : b[j++]!);
   }
-  while (i < first.length) merged.push(first[i++]!);
-  while (j < second.length) merged.push(second[j++]!);
-  return merged;
+  while (i < a.length) merged.push(a[i++]!);
+  while (j < b.length) merged.push(b[j++]!);
+  return new CallList(merged);
 }
 
 function isUniqueId(value: unknown): value is UniqueId {
@@ -633,6 +647,22 @@ function checkParams(params: unknown, action: string): void {
 }
 
 const SEND = "Cannot send signal";
+
+/** The send loop for call lists with `once` registrations: each is claimed before its call. */
+function sendClaimingOnce<Args, Response>(
+  callList: CallList,
+  args: Args,
+): Array<[(args: Args) => Response, Response]> {
+  const responses: Array<[(args: Args) => Response, Response]> = [];
+  const registrations = callList.registrations;
+  for (let i = 0; i < registrations.length; i++) {
+    const registration = registrations[i]!;
+    if (registration.once && !registration.claimOnlyCall()) continue;
+    const receiver = registration.receiver as (args: Args) => Response;
+    responses.push([receiver, receiver(args)]);
+  }
+  return responses;
+}
 
 /**
  * A signal that receivers connect to and senders send, after Django's and
@@ -850,23 +880,28 @@ export class Signal<
   ): Responses<Params, Sender, Response> {
     checkParams(params, SEND);
     const callList = this.#registry.callListFor(sender);
-    const responses: Responses<Params, Sender, Response> = [];
-    if (callList.length === 0) return responses;
+    const receivers = callList.receivers as readonly Receiver<
+      Params,
+      Sender,
+      Response
+    >[];
+    const count = receivers.length;
+    if (count === 0) return [];
     // Keys first, then the spread: V8 makes adding keys to a spread-made object slow.
     const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
       Params,
       Sender,
       Response
     >;
-    for (let i = 0; i < callList.length; i++) {
-      const registration = callList[i]!;
-      if (registration.once && !registration.claimOnlyCall()) continue;
-      const receiver = registration.receiver as Receiver<
-        Params,
-        Sender,
-        Response
-      >;
-      responses.push([receiver, receiver(args)]);
+    if (callList.hasOnce) return sendClaimingOnce(callList, args);
+    if (count === 1) {
+      const receiver = receivers[0]!;
+      return [[receiver, receiver(args)]];
+    }
+    const responses: Responses<Params, Sender, Response> = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const receiver = receivers[i]!;
+      responses[i] = [receiver, receiver(args)];
     }
     return responses;
   }
@@ -907,14 +942,15 @@ export class Signal<
     checkParams(params, SEND);
     const callList = this.#registry.callListFor(sender);
     const outcomes: RobustResponses<Params, Sender, Response> = [];
-    if (callList.length === 0) return outcomes;
+    if (callList.receivers.length === 0) return outcomes;
     const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
       Params,
       Sender,
       Response
     >;
-    for (let i = 0; i < callList.length; i++) {
-      const registration = callList[i]!;
+    const registrations = callList.registrations;
+    for (let i = 0; i < registrations.length; i++) {
+      const registration = registrations[i]!;
       if (registration.once && !registration.claimOnlyCall()) continue;
       const receiver = registration.receiver as Receiver<
         Params,
@@ -1039,7 +1075,7 @@ export class Signal<
    * ```
    */
   hasReceivers(sender?: Sender): boolean {
-    return this.#registry.callListFor(sender).length > 0;
+    return this.#registry.callListFor(sender).receivers.length > 0;
   }
 
   /**
@@ -1063,9 +1099,13 @@ export class Signal<
    * ```
    */
   receivers(sender?: Sender): Receiver<Params, Sender, Response>[] {
-    return this.#registry.callListFor(sender).map((registration) =>
-      registration.receiver as Receiver<Params, Sender, Response>
-    );
+    return [
+      ...this.#registry.callListFor(sender).receivers as Receiver<
+        Params,
+        Sender,
+        Response
+      >[],
+    ];
   }
 
   /**
