@@ -467,6 +467,7 @@ class Registry {
   readonly abortable: Set<Registration> = new Set();
   readonly anySender: Bucket = new Bucket(this, undefined);
   readonly #objectSenders = new WeakMap<object, Bucket>();
+  #hasObjectSenders = false;
   readonly #primitiveSenders = new Map<unknown, Bucket>();
   #nextOrder = 0;
 
@@ -477,8 +478,14 @@ class Registry {
   /** The bucket for `sender`, or undefined if nothing is connected for it. */
   bucketOf(sender: unknown): Bucket | undefined {
     if (sender === undefined) return this.anySender;
-    return isObject(sender)
-      ? this.#objectSenders.get(sender)
+    // Skip the lookup when no sender of that kind was ever connected.
+    if (isObject(sender)) {
+      return this.#hasObjectSenders
+        ? this.#objectSenders.get(sender)
+        : undefined;
+    }
+    return this.#primitiveSenders.size === 0
+      ? undefined
       : this.#primitiveSenders.get(sender);
   }
 
@@ -488,6 +495,7 @@ class Registry {
       if (isObject(sender)) {
         bucket = new Bucket(this, new WeakRef(sender));
         this.#objectSenders.set(sender, bucket);
+        this.#hasObjectSenders = true;
         SENDER_FINALIZER.register(sender, bucket.tally, bucket.tally);
       } else {
         bucket = new Bucket(this, sender);
@@ -625,19 +633,32 @@ function checkParams(params: unknown, action: string): void {
   if (typeof params !== "object" || params === null) {
     throw new TypeError(`${action}: params is not an object`);
   }
-  let isArray: boolean;
+  let needsCloserLook: boolean;
+  try {
+    // `in` is nearly free where Object.hasOwn is not; it only over-reports.
+    needsCloserLook = Array.isArray(params) || "signal" in params ||
+      "sender" in params;
+  } catch (error) {
+    throw new TypeError(`${action}: params could not be read`, {
+      cause: error,
+    });
+  }
+  if (needsCloserLook) lookCloserAtParams(params, action);
+}
+
+/** Throws if `params` is an array or has an own reserved key; inherited keys are fine. */
+function lookCloserAtParams(params: object, action: string): void {
+  if (Array.isArray(params)) {
+    throw new TypeError(`${action}: params is an array, not an object`);
+  }
   let reservedKey: ReservedKey | undefined;
   try {
-    isArray = Array.isArray(params);
     if (Object.hasOwn(params, "signal")) reservedKey = "signal";
     else if (Object.hasOwn(params, "sender")) reservedKey = "sender";
   } catch (error) {
     throw new TypeError(`${action}: params could not be read`, {
       cause: error,
     });
-  }
-  if (isArray) {
-    throw new TypeError(`${action}: params is an array, not an object`);
   }
   if (reservedKey !== undefined) {
     throw new TypeError(
@@ -876,7 +897,11 @@ export class Signal<
    */
   send(
     sender: Sender,
-    ...[params]: SendParams<Params>
+    ...params: SendParams<Params>
+  ): Responses<Params, Sender, Response>;
+  send(
+    sender: Sender,
+    params?: Params,
   ): Responses<Params, Sender, Response> {
     checkParams(params, SEND);
     const callList = this.#registry.callListFor(sender);
@@ -937,7 +962,11 @@ export class Signal<
    */
   sendRobust(
     sender: Sender,
-    ...[params]: SendParams<Params>
+    ...params: SendParams<Params>
+  ): RobustResponses<Params, Sender, Response>;
+  sendRobust(
+    sender: Sender,
+    params?: Params,
   ): RobustResponses<Params, Sender, Response> {
     checkParams(params, SEND);
     const callList = this.#registry.callListFor(sender);
@@ -999,9 +1028,13 @@ export class Signal<
    * assertEquals(responses.map(([, length]) => length), [5, 0]);
    * ```
    */
+  sendAsync(
+    sender: Sender,
+    ...params: SendParams<Params>
+  ): Promise<AsyncResponses<Params, Sender, Response>>;
   async sendAsync(
     sender: Sender,
-    ...[params]: SendParams<Params>
+    params?: Params,
   ): Promise<AsyncResponses<Params, Sender, Response>> {
     const responses = this.send(sender, ...[params] as SendParams<Params>);
     const values = await Promise.all(responses.map(([, response]) => response));
@@ -1040,9 +1073,13 @@ export class Signal<
    * assertEquals(outcomes.map(([, outcome]) => outcome.status), ["rejected", "fulfilled"]);
    * ```
    */
+  sendAsyncRobust(
+    sender: Sender,
+    ...params: SendParams<Params>
+  ): Promise<AsyncRobustResponses<Params, Sender, Response>>;
   async sendAsyncRobust(
     sender: Sender,
-    ...[params]: SendParams<Params>
+    params?: Params,
   ): Promise<AsyncRobustResponses<Params, Sender, Response>> {
     const outcomes = this.sendRobust(sender, ...[params] as SendParams<Params>);
     const settled = await Promise.allSettled(
