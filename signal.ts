@@ -579,40 +579,42 @@ function isUniqueId(value: unknown): value is UniqueId {
 
 /** The options of connect, read once and checked. */
 interface ConnectChoices<Sender> {
-  sender: Sender | undefined;
-  uniqueId: UniqueId | undefined;
-  once: boolean;
-  abortSignal: AbortSignal | undefined;
+  readonly sender: Sender | undefined;
+  readonly uniqueId: UniqueId | undefined;
+  readonly once: boolean;
+  readonly abortSignal: AbortSignal | undefined;
 }
+
+/** What leaving the options out means; shared, so that connect allocates nothing for it. */
+const NO_CHOICES: Readonly<ConnectChoices<never>> = Object.freeze({
+  sender: undefined,
+  uniqueId: undefined,
+  once: false,
+  abortSignal: undefined,
+});
 
 /** Reads and checks an options argument; a revoked Proxy gets our TypeError too. */
 function readOptions<Sender>(
   options: unknown,
   action: string,
 ): ConnectChoices<Sender> {
-  if (options === undefined) {
-    return {
-      sender: undefined,
-      uniqueId: undefined,
-      once: false,
-      abortSignal: undefined,
-    };
-  }
+  if (options === undefined) return NO_CHOICES;
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${action}: options is not an object`);
   }
-  let read: ConnectOptions<Sender>;
+  let sender: Sender | undefined;
+  let uniqueId: unknown;
+  let once: unknown;
+  let signal: unknown;
   try {
-    const { sender, uniqueId, once, signal } = options as ConnectOptions<
+    ({ sender, uniqueId, once = false, signal } = options as ConnectOptions<
       Sender
-    >;
-    read = { sender, uniqueId, once, signal } as ConnectOptions<Sender>;
+    >);
   } catch (error) {
     throw new TypeError(`${action}: options could not be read`, {
       cause: error,
     });
   }
-  const { sender, uniqueId, once = false, signal } = read;
   if (uniqueId !== undefined && !isUniqueId(uniqueId)) {
     throw new TypeError(
       `${action}: options.uniqueId is not a string, number or symbol`,
