@@ -38,6 +38,37 @@ test("Signal from require() connects, sends in connection order and disconnects"
   assert.deepEqual(saved.send("db", { id: 2 }), []);
 });
 
+test("Signal from require() has the whole API", () => {
+  const methods = Object.getOwnPropertyNames(signalry.Signal.prototype).sort();
+
+  assert.deepEqual(methods, [
+    "connect",
+    "constructor",
+    "disconnect",
+    "disconnectAll",
+    "hasReceivers",
+    "receivers",
+    "send",
+    "sendAsync",
+    "sendAsyncRobust",
+    "sendRobust",
+  ]);
+});
+
+test("Signal from require() sends to async, once and abortable receivers", async () => {
+  const saved = new signalry.Signal();
+  const controller = new AbortController();
+  saved.connect(({ id }) => Promise.resolve(id + 1), { once: true });
+  saved.connect(() => "until aborted", { signal: controller.signal });
+
+  const first = await saved.sendAsync("db", { id: 1 });
+  controller.abort();
+
+  assert.deepEqual(first.map(([, response]) => response), [2, "until aborted"]);
+  assert.deepEqual(saved.sendRobust("db", { id: 2 }), []);
+  assert.equal(saved.hasReceivers("db"), false);
+});
+
 test("Connection[Symbol.dispose]() from require() disconnects", () => {
   const saved = new signalry.Signal();
   const connection = saved.connect(() => {});

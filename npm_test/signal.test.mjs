@@ -30,16 +30,24 @@ function named(name, calls) {
   };
 }
 
+/** Whether `error` is a TypeError whose message starts with `message`. */
+function isTypeError(error, message) {
+  assert.ok(error instanceof TypeError, `not a TypeError: ${error}`);
+  assert.ok(
+    error.message.startsWith(message),
+    `"${error.message}" does not start with "${message}"`,
+  );
+  return true;
+}
+
 /** Asserts that `fn` throws a TypeError whose message starts with `message`. */
 function assertTypeError(fn, message) {
-  assert.throws(fn, (error) => {
-    assert.ok(error instanceof TypeError, `not a TypeError: ${error}`);
-    assert.ok(
-      error.message.startsWith(message),
-      `"${error.message}" does not start with "${message}"`,
-    );
-    return true;
-  });
+  assert.throws(fn, (error) => isTypeError(error, message));
+}
+
+/** Resolves after the current task, so that timers and finalizers can run. */
+function nextTask() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 test("the package resolves to the ES module build for import", () => {
@@ -461,4 +469,385 @@ test("Signal.send() rejects params that are not an object or have a reserved key
   }
 
   assert.equal(receiver.calls.length, 0);
+});
+
+// 10. Robust and async sends
+
+test("Signal.sendRobust() calls every receiver even when some throw", () => {
+  const saved = new Signal();
+  const error = new Error("disk full");
+  const failing = () => {
+    throw error;
+  };
+  const throwsText = () => {
+    throw "text";
+  };
+  const working = () => "indexed";
+  saved.connect(failing);
+  saved.connect(throwsText);
+  saved.connect(working);
+
+  const outcomes = saved.sendRobust("db");
+
+  assert.deepEqual(outcomes, [
+    [failing, { status: "rejected", reason: error }],
+    [throwsText, { status: "rejected", reason: "text" }],
+    [working, { status: "fulfilled", value: "indexed" }],
+  ]);
+  assert.equal(outcomes[0][1].reason, error);
+});
+
+test("Signal.sendRobust() throws a TypeError for bad params before calling receivers", () => {
+  const saved = new Signal();
+  const receiver = recorder();
+  saved.connect(receiver);
+
+  assertTypeError(
+    () => saved.sendRobust("db", { id: 1, signal: 2 }),
+    'Cannot send signal: params has the key "signal"',
+  );
+  assertTypeError(
+    () => saved.sendRobust("db", null),
+    "Cannot send signal: params is not an object",
+  );
+  assert.equal(receiver.calls.length, 0);
+});
+
+test("Signal.sendAsync() calls every receiver in connection order, then awaits them all", async () => {
+  const fetched = new Signal();
+  const calls = [];
+  const slow = async ({ n }) => {
+    calls.push("slow called");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    calls.push("slow done");
+    return n + 1;
+  };
+  const fast = ({ n }) => {
+    calls.push("fast called");
+    return n + 2;
+  };
+  fetched.connect(slow);
+  fetched.connect(fast);
+
+  const responses = await fetched.sendAsync(null, { n: 1 });
+
+  assert.deepEqual(responses, [[slow, 2], [fast, 3]]);
+  assert.deepEqual(calls, ["slow called", "fast called", "slow done"]);
+  assert.deepEqual(await new Signal().sendAsync(null), []);
+});
+
+test("Signal.sendAsync() rejects with the first failure", async () => {
+  const saved = new Signal();
+  const error = new Error("rejected");
+  saved.connect(() => new Promise((resolve) => setTimeout(resolve, 5)));
+  saved.connect(() => Promise.reject(error));
+
+  await assert.rejects(saved.sendAsync(null), (thrown) => thrown === error);
+});
+
+test("Signal.sendAsync() turns a synchronous throw into a rejection and calls no later receiver", async () => {
+  const saved = new Signal();
+  const error = new Error("sync");
+  const after = recorder();
+  saved.connect(() => {
+    throw error;
+  });
+  saved.connect(after);
+
+  const sent = saved.sendAsync(null);
+
+  await assert.rejects(sent, (thrown) => thrown === error);
+  assert.equal(after.calls.length, 0);
+});
+
+test("Signal.sendAsyncRobust() settles every receiver, after a synchronous throw too", async () => {
+  const saved = new Signal();
+  const syncError = new Error("sync");
+  const asyncError = new Error("async");
+  const throwsSync = () => {
+    throw syncError;
+  };
+  const rejects = async () => {
+    await Promise.resolve();
+    throw asyncError;
+  };
+  const resolves = () => Promise.resolve("ok");
+  saved.connect(throwsSync);
+  saved.connect(rejects);
+  saved.connect(resolves);
+
+  assert.deepEqual(await saved.sendAsyncRobust(null), [
+    [throwsSync, { status: "rejected", reason: syncError }],
+    [rejects, { status: "rejected", reason: asyncError }],
+    [resolves, { status: "fulfilled", value: "ok" }],
+  ]);
+  assert.deepEqual(await new Signal().sendAsyncRobust(null), []);
+});
+
+test("Signal.sendAsync() and sendAsyncRobust() reject bad params with a TypeError, never a synchronous throw", async () => {
+  const saved = new Signal();
+  const receiver = recorder();
+  saved.connect(receiver);
+
+  const sent = saved.sendAsync("db", { id: 1, sender: "x" });
+  const robust = saved.sendAsyncRobust("db", 5);
+
+  await assert.rejects(
+    sent,
+    (error) =>
+      isTypeError(error, 'Cannot send signal: params has the key "sender"'),
+  );
+  await assert.rejects(
+    robust,
+    (error) =>
+      isTypeError(error, "Cannot send signal: params is not an object"),
+  );
+  assert.equal(receiver.calls.length, 0);
+});
+
+// 11. once
+
+test("Signal.connect() with once calls the receiver for the first send only", () => {
+  const saved = new Signal();
+  const receiver = recorder("once");
+  const connection = saved.connect(receiver, { once: true });
+
+  assert.deepEqual(saved.send(null), [[receiver, "once"]]);
+  assert.deepEqual(saved.send(null), []);
+  assert.equal(receiver.calls.length, 1);
+  assert.equal(connection.connected, false);
+  assert.equal(connection.disconnect(), false);
+});
+
+test("Signal.connect() with once is removed before its call, so a re-entrant send skips it", () => {
+  const saved = new Signal();
+  const depths = [];
+  saved.connect(({ depth }) => {
+    depths.push(depth);
+    if (depth === 0) saved.send(null, { depth: 1 });
+  }, { once: true });
+
+  saved.send(null, { depth: 0 });
+
+  assert.deepEqual(depths, [0]);
+  assert.equal(saved.hasReceivers(), false);
+});
+
+test("Signal.connect() with once counts the call even when the receiver throws", () => {
+  const saved = new Signal();
+  let calls = 0;
+  saved.connect(() => {
+    calls++;
+    throw new Error("once");
+  }, { once: true });
+
+  assert.throws(() => saved.send(null), { message: "once" });
+  saved.send(null);
+
+  assert.equal(calls, 1);
+});
+
+// 12. AbortSignal
+
+test("Signal.connect() with an AbortSignal disconnects when it aborts", () => {
+  const saved = new Signal();
+  const receiver = recorder();
+  const controller = new AbortController();
+  const connection = saved.connect(receiver, { signal: controller.signal });
+
+  saved.send(null);
+  controller.abort();
+  saved.send(null);
+
+  assert.equal(receiver.calls.length, 1);
+  assert.equal(connection.connected, false);
+  assert.equal(connection.disconnect(), false);
+});
+
+test("Signal.connect() with an already aborted AbortSignal connects nothing and leaves an existing registration alone", () => {
+  const saved = new Signal();
+  const receiver = recorder();
+
+  const connection = saved.connect(receiver, { signal: AbortSignal.abort() });
+  assert.equal(connection.connected, false);
+  assert.equal(connection.disconnect(), false);
+  assert.deepEqual(saved.send(null), []);
+
+  const existing = saved.connect(receiver);
+  saved.connect(receiver, { signal: AbortSignal.abort() });
+  assert.equal(existing.connected, true);
+  assert.equal(saved.send(null).length, 1);
+});
+
+test("Signal.connect() with an AbortSignal aborted during a send still lets that send finish", () => {
+  const saved = new Signal();
+  const controller = new AbortController();
+  const later = recorder();
+  saved.connect(() => controller.abort());
+  saved.connect(later, { signal: controller.signal });
+
+  saved.send(null);
+  saved.send(null);
+
+  assert.equal(later.calls.length, 1);
+});
+
+test("Signal releases its AbortSignal listener however the registration goes", () => {
+  const saved = new Signal();
+  const receiver = () => {};
+  const ways = [
+    ["handle", (connection) => connection.disconnect()],
+    ["dispose", (connection) => connection[Symbol.dispose]()],
+    ["receiver", () => saved.disconnect(receiver, { sender: "db" })],
+    ["disconnectAll(sender)", () => saved.disconnectAll("db")],
+    ["disconnectAll()", () => saved.disconnectAll()],
+    ["once", () => saved.send("db")],
+  ];
+  for (const [way, end] of ways) {
+    const { signal } = new AbortController();
+    let listeners = 0;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = (...args) => {
+      listeners++;
+      add(...args);
+    };
+    signal.removeEventListener = (...args) => {
+      listeners--;
+      remove(...args);
+    };
+    const connection = saved.connect(receiver, {
+      sender: "db",
+      signal,
+      once: way === "once",
+    });
+    assert.equal(listeners, 1, way);
+    end(connection);
+    assert.equal(listeners, 0, way);
+    assert.equal(connection.connected, false, way);
+  }
+});
+
+test("Signal.connect() rejects a once or signal option of the wrong kind", () => {
+  const saved = new Signal();
+  for (const once of [1, "yes", null, {}]) {
+    assertTypeError(
+      () => saved.connect(() => {}, { once }),
+      "Cannot connect receiver: options.once is not a boolean",
+    );
+  }
+  for (const signal of [true, {}, "abort", new EventTarget()]) {
+    assertTypeError(
+      () => saved.connect(() => {}, { signal }),
+      "Cannot connect receiver: options.signal is not an AbortSignal",
+    );
+  }
+  assert.deepEqual(saved.send(null), []);
+});
+
+// 13. Introspection and disconnectAll
+
+test("Signal.hasReceivers() tells whether a send from the sender would call anyone", () => {
+  const saved = new Signal();
+  assert.equal(saved.hasReceivers(), false);
+
+  const forDb = saved.connect(() => {}, { sender: "db" });
+  assert.equal(saved.hasReceivers("db"), true);
+  assert.equal(saved.hasReceivers("cache"), false);
+  assert.equal(saved.hasReceivers(), false);
+
+  saved.connect(() => {});
+  assert.equal(saved.hasReceivers("cache"), true);
+  forDb.disconnect();
+  saved.disconnectAll();
+  assert.equal(saved.hasReceivers("db"), false);
+});
+
+test("Signal.receivers() lists what a send would call, in call order, as a new array", () => {
+  const saved = new Signal();
+  const a = () => {};
+  const b = () => {};
+  const c = () => {};
+  saved.connect(a, { sender: "db" });
+  saved.connect(b);
+  saved.connect(c, { sender: "cache" });
+
+  assert.deepEqual(saved.receivers("db"), [a, b]);
+  assert.deepEqual(saved.receivers("cache"), [b, c]);
+  assert.deepEqual(saved.receivers(), [b]);
+  saved.receivers("db").pop();
+  assert.deepEqual(saved.receivers("db"), [a, b]);
+});
+
+test("Signal.disconnectAll() removes every registration, or one sender's, and returns how many", () => {
+  const saved = new Signal();
+  const receiver = recorder();
+  const server = new Server();
+  const anySender = saved.connect(receiver);
+  const forServer = [
+    saved.connect(receiver, { sender: server }),
+    saved.connect(receiver, { sender: server, uniqueId: 2 }),
+  ];
+  const forDb = saved.connect(receiver, { sender: "db" });
+
+  assert.equal(saved.disconnectAll(server), 2);
+  assert.equal(saved.disconnectAll(server), 0);
+  assert.equal(anySender.connected, true);
+  assert.equal(forDb.connected, true);
+  assert.ok(forServer.every((connection) => !connection.connected));
+
+  assert.equal(saved.disconnectAll(), 2);
+  assert.equal(saved.disconnectAll(), 0);
+  assert.equal(anySender.disconnect(), false);
+  saved.send("db");
+  assert.equal(receiver.calls.length, 0);
+  saved.connect(receiver, { sender: server });
+  assert.equal(saved.send(server).length, 1);
+});
+
+test("Signal.disconnectAll() during a send lets that send finish its snapshot", () => {
+  const saved = new Signal();
+  const later = recorder();
+  saved.connect(() => void saved.disconnectAll());
+  saved.connect(later);
+
+  saved.send(null);
+  saved.send(null);
+
+  assert.equal(later.calls.length, 1);
+});
+
+// 14. Sender lifetime
+
+// Node needs --expose-gc (scripts/test_npm.sh passes it); Bun has Bun.gc.
+const collectGarbage = globalThis.gc ??
+  (globalThis.Bun === undefined ? undefined : () => globalThis.Bun.gc(true));
+
+/** Connects two receivers for a new sender that nothing else holds. */
+function connectForNewSender(saved) {
+  const sender = new Server("short-lived");
+  const connection = saved.connect(() => {}, { sender });
+  saved.connect(() => {}, { sender, uniqueId: "second" });
+  saved.send(sender);
+  return { senderRef: new WeakRef(sender), connection };
+}
+
+test("Signal does not keep an object sender alive", {
+  skip: collectGarbage === undefined && "needs node --expose-gc",
+}, async () => {
+  const saved = new Signal();
+  const { senderRef, connection } = connectForNewSender(saved);
+
+  // A deref() keeps its target alive until the task ends: yield before each collection.
+  for (let i = 0; i < 10 && senderRef.deref() !== undefined; i++) {
+    await nextTask();
+    collectGarbage();
+  }
+  // Finalizers run in tasks after the collection.
+  for (let i = 0; i < 3; i++) await nextTask();
+
+  assert.equal(senderRef.deref(), undefined);
+  assert.equal(connection.connected, false);
+  assert.equal(connection.disconnect(), false);
+  assert.equal(saved.disconnectAll(), 0);
 });

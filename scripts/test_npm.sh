@@ -45,6 +45,6 @@ echo '{ "private": true }' >"$project/package.json"
 cp npm_test/*.test.mjs npm_test/*.test.cjs "$project/"
 
 echo "--- node $(node --version): node --test"
-(cd "$project" && node --test --test-reporter=spec signal.test.mjs require.test.cjs)
+(cd "$project" && node --expose-gc --test --test-reporter=spec signal.test.mjs require.test.cjs)
 echo "--- bun $(bun --version): bun test"
 (cd "$project" && bun test ./signal.test.mjs ./require.test.cjs)
