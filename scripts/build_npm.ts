@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import ts from "npm:typescript@5.9.3";
 
 /** Where the package's source lives; deno.json has no field for it. */
-export const REPOSITORY = "https://github.com/signalry/signalry";
+const REPOSITORY = "https://github.com/signalry/signalry";
 /** The oldest Node.js the package supports and is tested on. */
 const NODE_ENGINES = ">=20";
 /** Copied into the package as they are. */
@@ -371,17 +371,21 @@ export async function buildNpm(
   const packageJson = packageJsonOf(source);
   const entryPoints = source.entryPoints.map((entry) => entry.source);
 
-  await Deno.remove(outDir, { recursive: true }).catch((error) => {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  });
-  for (const kind of ["esm", "script"] as const) {
-    compile(
-      root,
-      entryPoints,
-      kind,
-      join(outDir, kind),
-      source.compilerOptions,
-    );
+  await removeIfThere(outDir);
+  try {
+    for (const kind of ["esm", "script"] as const) {
+      compile(
+        root,
+        entryPoints,
+        kind,
+        join(outDir, kind),
+        source.compilerOptions,
+      );
+    }
+  } catch (error) {
+    // No half-built package that `npm publish ./npm` could pick up.
+    await removeIfThere(outDir);
+    throw error;
   }
   // Each folder says how Node should read its .js and .d.ts, as dnt writes it.
   writeJson(join(outDir, "esm", "package.json"), { type: "module" });
@@ -391,6 +395,12 @@ export async function buildNpm(
     await Deno.copyFile(join(root, file), join(outDir, file));
   }
   return packageJson;
+}
+
+async function removeIfThere(path: string): Promise<void> {
+  await Deno.remove(path, { recursive: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
 }
 
 function writeJson(path: string, value: unknown): void {

@@ -135,3 +135,28 @@ Deno.test("buildNpm() fails before touching the package folder when deno.json la
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("buildNpm() leaves no half-built package when only the CommonJS build fails", async () => {
+  const root = await Deno.makeTempDir({ prefix: "build_npm_test." });
+  try {
+    await Deno.writeTextFile(
+      join(root, "deno.json"),
+      JSON.stringify(DENO_JSON),
+    );
+    // Top-level await compiles as an ES module, not as CommonJS.
+    await Deno.writeTextFile(
+      join(root, "mod.ts"),
+      "export const answer = await Promise.resolve(42);\n",
+    );
+    const outDir = join(root, "npm");
+
+    await assertRejects(
+      () => buildNpm(root, outDir),
+      BuildError,
+      "TypeScript reported 1 error(s) compiling script/",
+    );
+    assertFalse(exists(outDir));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
