@@ -5,7 +5,7 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   BuildError,
   buildNpm,
@@ -26,6 +26,21 @@ function without(field: string): Record<string, unknown> {
   const config: Record<string, unknown> = { ...DENO_JSON };
   delete config[field];
   return config;
+}
+
+/** A temporary project folder holding `files`, removed when disposed. */
+async function tempProject(
+  files: Record<string, string>,
+): Promise<{ root: string } & AsyncDisposable> {
+  const root = await Deno.makeTempDir({ prefix: "build_npm_test." });
+  for (const [path, text] of Object.entries(files)) {
+    await Deno.mkdir(dirname(join(root, path)), { recursive: true });
+    await Deno.writeTextFile(join(root, path), text);
+  }
+  return {
+    root,
+    [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
+  };
 }
 
 function exists(path: string): boolean {
@@ -94,69 +109,47 @@ Deno.test("packageJsonOf() gives import and require their own types, with no dep
 });
 
 Deno.test("compile() throws the compiler's error and writes nothing", async () => {
-  const root = await Deno.makeTempDir({ prefix: "build_npm_test." });
-  try {
-    await Deno.writeTextFile(
-      join(root, "mod.ts"),
-      'export const answer: number = "42";\n',
-    );
-    const outDir = join(root, "out");
+  await using project = await tempProject({
+    "mod.ts": 'export const answer: number = "42";\n',
+  });
+  const outDir = join(project.root, "out");
 
-    const error = assertThrows(
-      () => compile(root, ["./mod.ts"], "esm", outDir),
-      BuildError,
-      "TypeScript reported 1 error(s) compiling esm/",
-    );
-    assertStringIncludes(error.message, "TS2322");
-    assertFalse(exists(outDir));
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  const error = assertThrows(
+    () => compile(project.root, ["./mod.ts"], "esm", outDir),
+    BuildError,
+    "TypeScript reported 1 error(s) compiling esm/",
+  );
+  assertStringIncludes(error.message, "TS2322");
+  assertFalse(exists(outDir));
 });
 
 Deno.test("buildNpm() fails before touching the package folder when deno.json lacks a field", async () => {
-  const root = await Deno.makeTempDir({ prefix: "build_npm_test." });
-  try {
-    await Deno.writeTextFile(
-      join(root, "deno.json"),
-      JSON.stringify(without("version")),
-    );
-    const outDir = join(root, "npm");
-    await Deno.mkdir(outDir);
-    await Deno.writeTextFile(join(outDir, "package.json"), "{}");
+  await using project = await tempProject({
+    "deno.json": JSON.stringify(without("version")),
+    "npm/package.json": "{}",
+  });
+  const outDir = join(project.root, "npm");
 
-    await assertRejects(
-      () => buildNpm(root, outDir),
-      BuildError,
-      'deno.json has no "version"',
-    );
-    assertEquals(await Deno.readTextFile(join(outDir, "package.json")), "{}");
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  await assertRejects(
+    () => buildNpm(project.root, outDir),
+    BuildError,
+    'deno.json has no "version"',
+  );
+  assertEquals(await Deno.readTextFile(join(outDir, "package.json")), "{}");
 });
 
 Deno.test("buildNpm() leaves no half-built package when only the CommonJS build fails", async () => {
-  const root = await Deno.makeTempDir({ prefix: "build_npm_test." });
-  try {
-    await Deno.writeTextFile(
-      join(root, "deno.json"),
-      JSON.stringify(DENO_JSON),
-    );
+  await using project = await tempProject({
+    "deno.json": JSON.stringify(DENO_JSON),
     // Top-level await compiles as an ES module, not as CommonJS.
-    await Deno.writeTextFile(
-      join(root, "mod.ts"),
-      "export const answer = await Promise.resolve(42);\n",
-    );
-    const outDir = join(root, "npm");
+    "mod.ts": "export const answer = await Promise.resolve(42);\n",
+  });
+  const outDir = join(project.root, "npm");
 
-    await assertRejects(
-      () => buildNpm(root, outDir),
-      BuildError,
-      "TypeScript reported 1 error(s) compiling script/",
-    );
-    assertFalse(exists(outDir));
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  await assertRejects(
+    () => buildNpm(project.root, outDir),
+    BuildError,
+    "TypeScript reported 1 error(s) compiling script/",
+  );
+  assertFalse(exists(outDir));
 });
