@@ -122,6 +122,16 @@ export interface ConnectOptions<Sender> {
   readonly sender?: Sender;
   /** Identify the registration by this id instead of by the receiver. */
   readonly uniqueId?: UniqueId;
+  /**
+   * Remove the registration just before its first call, so the receiver is
+   * called at most once.
+   */
+  readonly once?: boolean;
+  /**
+   * Remove the registration when this signal aborts; an already aborted
+   * signal connects nothing.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -191,6 +201,91 @@ export type Responses<
 > = Array<[Receiver<Params, Sender, Response>, Response]>;
 
 /**
+ * What {@linkcode Signal.prototype.sendRobust} returns: a
+ * `[receiver, outcome]` pair per receiver called, each outcome shaped like a
+ * `PromiseSettledResult`.
+ *
+ * @typeParam Params The named values a sender passes.
+ * @typeParam Sender Who may send.
+ * @typeParam Response What each receiver returns.
+ *
+ * @example Read the failures
+ * ```ts
+ * import { Signal, type RobustResponses } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const asked = new Signal<Record<never, never>, null, number>();
+ * asked.connect(() => {
+ *   throw "no";
+ * });
+ * const outcomes: RobustResponses<Record<never, never>, null, number> = asked.sendRobust(null);
+ * assertEquals(outcomes[0]?.[1], { status: "rejected", reason: "no" });
+ * ```
+ */
+export type RobustResponses<
+  Params extends SignalParams,
+  Sender = unknown,
+  Response = unknown,
+> = Array<
+  [Receiver<Params, Sender, Response>, PromiseSettledResult<Response>]
+>;
+
+/**
+ * What {@linkcode Signal.prototype.sendAsync} resolves to: a
+ * `[receiver, awaited response]` pair per receiver called.
+ *
+ * @typeParam Params The named values a sender passes.
+ * @typeParam Sender Who may send.
+ * @typeParam Response What each receiver returns (a promise or not).
+ *
+ * @example Read awaited responses
+ * ```ts
+ * import { Signal, type AsyncResponses } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const asked = new Signal<Record<never, never>, null, Promise<number>>();
+ * asked.connect(() => Promise.resolve(1));
+ * const responses: AsyncResponses<Record<never, never>, null, Promise<number>> =
+ *   await asked.sendAsync(null);
+ * assertEquals(responses.map(([, n]) => n), [1]);
+ * ```
+ */
+export type AsyncResponses<
+  Params extends SignalParams,
+  Sender = unknown,
+  Response = unknown,
+> = Array<[Receiver<Params, Sender, Response>, Awaited<Response>]>;
+
+/**
+ * What {@linkcode Signal.prototype.sendAsyncRobust} resolves to: a
+ * `[receiver, outcome]` pair per receiver called, each outcome a
+ * `PromiseSettledResult` of the awaited response.
+ *
+ * @typeParam Params The named values a sender passes.
+ * @typeParam Sender Who may send.
+ * @typeParam Response What each receiver returns (a promise or not).
+ *
+ * @example Read settled outcomes
+ * ```ts
+ * import { Signal, type AsyncRobustResponses } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const asked = new Signal<Record<never, never>, null, Promise<number>>();
+ * asked.connect(() => Promise.resolve(1));
+ * const outcomes: AsyncRobustResponses<Record<never, never>, null, Promise<number>> =
+ *   await asked.sendAsyncRobust(null);
+ * assertEquals(outcomes[0]?.[1], { status: "fulfilled", value: 1 });
+ * ```
+ */
+export type AsyncRobustResponses<
+  Params extends SignalParams,
+  Sender = unknown,
+  Response = unknown,
+> = Array<
+  [Receiver<Params, Sender, Response>, PromiseSettledResult<Awaited<Response>>]
+>;
+
+/**
  * The handle {@linkcode Signal.prototype.connect} returns. Disconnecting it,
  * or leaving the block it was bound in with `using`, removes the
  * registration.
@@ -224,29 +319,32 @@ export interface Connection {
 // deno-lint-ignore no-explicit-any -- internal: registrations of any Signal share one shape
 type AnyReceiver = (args: any) => unknown;
 
-/** A call list with nothing in it, shared so that an empty send allocates nothing for it. */
-const NO_RECEIVERS: readonly Registration[] = Object.freeze([]);
-
 /**
  * One connected receiver: where it lives (its bucket), under which key, and
- * its place in connection order. It is also the Connection users hold.
+ * its place in connection order. It is also the Connection users hold, and
+ * the listener on its AbortSignal.
  */
 class Registration implements Connection {
   isLive = true;
+  /** For `once`: set when its one call has started. */
+  hasFired = false;
 
   constructor(
     readonly receiver: AnyReceiver,
     readonly key: unknown,
     readonly bucket: Bucket,
     readonly order: number,
+    readonly once: boolean,
+    readonly abortSignal: AbortSignal | undefined,
   ) {}
 
   get connected(): boolean {
-    return this.isLive;
+    return this.isLive && this.bucket.registry.isLive &&
+      this.bucket.senderIsAlive();
   }
 
   disconnect(): boolean {
-    if (!this.isLive) return false;
+    if (!this.connected) return false;
     this.bucket.remove(this);
     return true;
   }
@@ -254,7 +352,51 @@ class Registration implements Connection {
   [Symbol.dispose](): void {
     this.disconnect();
   }
+
+  /** Called by the AbortSignal when it aborts. */
+  handleEvent(): void {
+    this.disconnect();
+  }
+
+  /** For `once`: whether to make its one call now; disconnects it first. */
+  claimOnlyCall(): boolean {
+    if (this.hasFired) return false;
+    this.hasFired = true;
+    this.disconnect();
+    return true;
+  }
 }
+
+/**
+ * Who a send calls, in connection order. Built on the first send after a
+ * change and shared by every send until the next change; never mutated, so a
+ * send in progress keeps its snapshot for free.
+ */
+class CallList {
+  /** The receivers alone, so that a send without `once` reads nothing else. */
+  readonly receivers: readonly AnyReceiver[];
+  /** Whether a registration here is `once`: only then must a send check each one. */
+  readonly hasOnce: boolean;
+
+  constructor(readonly registrations: readonly Registration[]) {
+    this.receivers = registrations.map((registration) => registration.receiver);
+    this.hasOnce = registrations.some((registration) => registration.once);
+  }
+}
+
+/** The call list with nothing in it, shared by every empty bucket. */
+const NO_RECEIVERS = new CallList([]);
+
+/** A count of registrations that a finalizer can still read once its sender is gone. */
+class Tally {
+  size = 0;
+  constructor(readonly total: Tally | undefined) {}
+}
+
+/** Keeps a Signal's count right when an object sender, and its bucket, are collected. */
+const SENDER_FINALIZER = new FinalizationRegistry<Tally>((tally) => {
+  if (tally.total !== undefined) tally.total.size -= tally.size;
+});
 
 /**
  * The registrations for one sender (or for any sender), keyed by identity,
@@ -263,22 +405,50 @@ class Registration implements Connection {
 class Bucket {
   readonly registrations: Map<unknown, Registration> = new Map();
   /** Replaced, never mutated: a send in progress keeps walking the old one. */
-  callList: readonly Registration[] | null = null;
+  callList: CallList | null = null;
   /** Bumped on every change, so call lists built from this bucket go stale. */
   version = 0;
   /** The version of the any-sender bucket that `callList` was merged with. */
   anySenderVersion = -1;
+  readonly tally: Tally;
 
-  constructor(readonly registry: Registry, readonly sender: unknown) {}
+  /**
+   * @param sender The sender itself if it is a primitive, a WeakRef to it if
+   * it is an object (so that connections do not keep it alive), or
+   * `undefined` for the any-sender bucket.
+   */
+  constructor(
+    readonly registry: Registry,
+    readonly sender: unknown,
+  ) {
+    this.tally = new Tally(registry.total);
+  }
+
+  /** False once an object sender has been collected, taking its registrations. */
+  senderIsAlive(): boolean {
+    return !(this.sender instanceof WeakRef) ||
+      this.sender.deref() !== undefined;
+  }
 
   add(registration: Registration): void {
     this.registrations.set(registration.key, registration);
+    this.tally.size++;
+    this.registry.total.size++;
+    if (registration.abortSignal !== undefined) {
+      this.registry.abortable.add(registration);
+    }
     this.changed();
   }
 
   remove(registration: Registration): void {
     registration.isLive = false;
     this.registrations.delete(registration.key);
+    this.tally.size--;
+    this.registry.total.size--;
+    if (registration.abortSignal !== undefined) {
+      registration.abortSignal.removeEventListener("abort", registration);
+      this.registry.abortable.delete(registration);
+    }
     this.changed();
     if (this.registrations.size === 0) this.registry.forget(this);
   }
@@ -291,8 +461,13 @@ class Bucket {
 
 /** Every registration of one Signal: the any-sender bucket and one per sender. */
 class Registry {
+  isLive = true;
+  readonly total: Tally = new Tally(undefined);
+  /** Registrations listening to an AbortSignal, to release them all in `close()`. */
+  readonly abortable: Set<Registration> = new Set();
   readonly anySender: Bucket = new Bucket(this, undefined);
   readonly #objectSenders = new WeakMap<object, Bucket>();
+  #hasObjectSenders = false;
   readonly #primitiveSenders = new Map<unknown, Bucket>();
   #nextOrder = 0;
 
@@ -300,33 +475,60 @@ class Registry {
     return this.#nextOrder++;
   }
 
-  /** The bucket for `sender`, or undefined if nothing was connected for it. */
+  /** The bucket for `sender`, or undefined if nothing is connected for it. */
   bucketOf(sender: unknown): Bucket | undefined {
     if (sender === undefined) return this.anySender;
-    return isObject(sender)
-      ? this.#objectSenders.get(sender)
+    // Skip the lookup when no sender of that kind was ever connected.
+    if (isObject(sender)) {
+      return this.#hasObjectSenders
+        ? this.#objectSenders.get(sender)
+        : undefined;
+    }
+    return this.#primitiveSenders.size === 0
+      ? undefined
       : this.#primitiveSenders.get(sender);
   }
 
   bucketFor(sender: unknown): Bucket {
     let bucket = this.bucketOf(sender);
     if (bucket === undefined) {
-      bucket = new Bucket(this, sender);
-      if (isObject(sender)) this.#objectSenders.set(sender, bucket);
-      else this.#primitiveSenders.set(sender, bucket);
+      if (isObject(sender)) {
+        bucket = new Bucket(this, new WeakRef(sender));
+        this.#objectSenders.set(sender, bucket);
+        this.#hasObjectSenders = true;
+        SENDER_FINALIZER.register(sender, bucket.tally, bucket.tally);
+      } else {
+        bucket = new Bucket(this, sender);
+        this.#primitiveSenders.set(sender, bucket);
+      }
     }
     return bucket;
   }
 
-  /** Drops an empty per-sender bucket, so unused senders cost nothing. */
+  /** Drops an emptied per-sender bucket, so that senders cost nothing once unused. */
   forget(bucket: Bucket): void {
     if (bucket === this.anySender) return;
-    if (isObject(bucket.sender)) this.#objectSenders.delete(bucket.sender);
-    else this.#primitiveSenders.delete(bucket.sender);
+    if (bucket.sender instanceof WeakRef) {
+      const sender = bucket.sender.deref();
+      if (sender !== undefined) this.#objectSenders.delete(sender);
+      SENDER_FINALIZER.unregister(bucket.tally);
+    } else {
+      this.#primitiveSenders.delete(bucket.sender);
+    }
+  }
+
+  /** Ends every registration at once; a new Registry takes this one's place. */
+  close(): number {
+    this.isLive = false;
+    for (const registration of this.abortable) {
+      registration.abortSignal?.removeEventListener("abort", registration);
+    }
+    this.abortable.clear();
+    return this.total.size;
   }
 
   /** The registrations a send from `sender` calls, in connection order. */
-  callListFor(sender: unknown): readonly Registration[] {
+  callListFor(sender: unknown): CallList {
     const anySender = this.anySender;
     const anySenderList = anySender.callList ??= listOf(anySender);
     const bucket = sender === undefined ? undefined : this.bucketOf(sender);
@@ -347,30 +549,27 @@ function isObject(value: unknown): value is object {
     : typeof value === "function";
 }
 
-function listOf(bucket: Bucket): readonly Registration[] {
+function listOf(bucket: Bucket): CallList {
   return bucket.registrations.size === 0
     ? NO_RECEIVERS
-    : Array.from(bucket.registrations.values());
+    : new CallList(Array.from(bucket.registrations.values()));
 }
 
 /** Merges two lists that are each in connection order into one. */
-function mergeByOrder(
-  first: readonly Registration[],
-  second: readonly Registration[],
-): readonly Registration[] {
-  if (first.length === 0) return second;
-  if (second.length === 0) return first;
+function mergeByOrder(first: CallList, second: CallList): CallList {
+  if (first.receivers.length === 0) return second;
+  if (second.receivers.length === 0) return first;
+  const a = first.registrations;
+  const b = second.registrations;
   const merged: Registration[] = [];
   let i = 0;
   let j = 0;
-  while (i < first.length && j < second.length) {
-    merged.push(
-      first[i]!.order < second[j]!.order ? first[i++]! : second[j++]!,
-    );
+  while (i < a.length && j < b.length) {
+    merged.push(a[i]!.order < b[j]!.order ? a[i++]! : b[j++]!);
   }
-  while (i < first.length) merged.push(first[i++]!);
-  while (j < second.length) merged.push(second[j++]!);
-  return merged;
+  while (i < a.length) merged.push(a[i++]!);
+  while (j < b.length) merged.push(b[j++]!);
+  return new CallList(merged);
 }
 
 function isUniqueId(value: unknown): value is UniqueId {
@@ -378,19 +577,39 @@ function isUniqueId(value: unknown): value is UniqueId {
   return type === "string" || type === "number" || type === "symbol";
 }
 
-/** Reads an options argument, so that a revoked Proxy gets our TypeError too. */
+/** The options of connect, read once and checked. */
+interface ConnectChoices<Sender> {
+  readonly sender: Sender | undefined;
+  readonly uniqueId: UniqueId | undefined;
+  readonly once: boolean;
+  readonly abortSignal: AbortSignal | undefined;
+}
+
+/** What leaving the options out means; shared, so that connect allocates nothing for it. */
+const NO_CHOICES: Readonly<ConnectChoices<never>> = Object.freeze({
+  sender: undefined,
+  uniqueId: undefined,
+  once: false,
+  abortSignal: undefined,
+});
+
+/** Reads and checks an options argument; a revoked Proxy gets our TypeError too. */
 function readOptions<Sender>(
   options: unknown,
   action: string,
-): { sender: Sender | undefined; uniqueId: UniqueId | undefined } {
-  if (options === undefined) return { sender: undefined, uniqueId: undefined };
-  if (!isObject(options) || typeof options === "function") {
+): ConnectChoices<Sender> {
+  if (options === undefined) return NO_CHOICES;
+  if (typeof options !== "object" || options === null) {
     throw new TypeError(`${action}: options is not an object`);
   }
   let sender: Sender | undefined;
   let uniqueId: unknown;
+  let once: unknown;
+  let signal: unknown;
   try {
-    ({ sender, uniqueId } = options as DisconnectOptions<Sender>);
+    ({ sender, uniqueId, once = false, signal } = options as ConnectOptions<
+      Sender
+    >);
   } catch (error) {
     throw new TypeError(`${action}: options could not be read`, {
       cause: error,
@@ -401,7 +620,13 @@ function readOptions<Sender>(
       `${action}: options.uniqueId is not a string, number or symbol`,
     );
   }
-  return { sender, uniqueId };
+  if (typeof once !== "boolean") {
+    throw new TypeError(`${action}: options.once is not a boolean`);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`${action}: options.signal is not an AbortSignal`);
+  }
+  return { sender, uniqueId, once, abortSignal: signal };
 }
 
 /** Throws unless `params` is an object of named values without reserved keys. */
@@ -410,17 +635,29 @@ function checkParams(params: unknown, action: string): void {
   if (typeof params !== "object" || params === null) {
     throw new TypeError(`${action}: params is not an object`);
   }
+  let needsCloserLook: boolean;
+  try {
+    // `in` is nearly free where Object.hasOwn is not; it only over-reports.
+    needsCloserLook = Array.isArray(params) || "signal" in params ||
+      "sender" in params;
+  } catch (error) {
+    throw new TypeError(`${action}: params could not be read`, {
+      cause: error,
+    });
+  }
+  if (needsCloserLook) lookCloserAtParams(params, action);
+}
+
+/** Throws if `params` is an array or has an own reserved key; inherited keys are fine. */
+function lookCloserAtParams(params: object, action: string): void {
+  if (Array.isArray(params)) {
+    throw new TypeError(`${action}: params is an array, not an object`);
+  }
   let reservedKey: ReservedKey | undefined;
   try {
-    if (Array.isArray(params)) {
-      throw new TypeError(`${action}: params is an array, not an object`);
-    }
     if (Object.hasOwn(params, "signal")) reservedKey = "signal";
     else if (Object.hasOwn(params, "sender")) reservedKey = "sender";
   } catch (error) {
-    if (error instanceof TypeError && error.message.startsWith(action)) {
-      throw error;
-    }
     throw new TypeError(`${action}: params could not be read`, {
       cause: error,
     });
@@ -433,6 +670,22 @@ function checkParams(params: unknown, action: string): void {
 }
 
 const SEND = "Cannot send signal";
+
+/** The send loop for call lists with `once` registrations: each is claimed before its call. */
+function sendClaimingOnce<Args, Response>(
+  callList: CallList,
+  args: Args,
+): Array<[(args: Args) => Response, Response]> {
+  const responses: Array<[(args: Args) => Response, Response]> = [];
+  const registrations = callList.registrations;
+  for (let i = 0; i < registrations.length; i++) {
+    const registration = registrations[i]!;
+    if (registration.once && !registration.claimOnlyCall()) continue;
+    const receiver = registration.receiver as (args: Args) => Response;
+    responses.push([receiver, receiver(args)]);
+  }
+  return responses;
+}
 
 /**
  * A signal that receivers connect to and senders send, after Django's and
@@ -508,9 +761,24 @@ export class Signal<
     if (typeof receiver !== "function") {
       throw new TypeError(`${action}: receiver is not a function`);
     }
-    const { sender, uniqueId } = readOptions<Sender>(options, action);
+    const { sender, uniqueId, once, abortSignal } = readOptions<Sender>(
+      options,
+      action,
+    );
     const key = uniqueId ?? receiver;
     const registry = this.#registry;
+    if (abortSignal?.aborted) {
+      const neverConnected = new Registration(
+        receiver,
+        key,
+        registry.anySender,
+        -1,
+        once,
+        undefined,
+      );
+      neverConnected.isLive = false;
+      return neverConnected;
+    }
     const bucket = registry.bucketFor(sender);
     const existing = bucket.registrations.get(key);
     if (existing !== undefined) return existing;
@@ -519,8 +787,11 @@ export class Signal<
       key,
       bucket,
       registry.nextOrder(),
+      once,
+      abortSignal,
     );
     bucket.add(registration);
+    abortSignal?.addEventListener("abort", registration, { once: true });
     return registration;
   }
 
@@ -628,26 +899,284 @@ export class Signal<
    */
   send(
     sender: Sender,
-    ...[params]: SendParams<Params>
+    ...params: SendParams<Params>
+  ): Responses<Params, Sender, Response>;
+  send(
+    sender: Sender,
+    params?: Params,
   ): Responses<Params, Sender, Response> {
     checkParams(params, SEND);
     const callList = this.#registry.callListFor(sender);
-    const responses: Responses<Params, Sender, Response> = [];
-    if (callList.length === 0) return responses;
+    const receivers = callList.receivers as readonly Receiver<
+      Params,
+      Sender,
+      Response
+    >[];
+    const count = receivers.length;
+    if (count === 0) return [];
     // Keys first, then the spread: V8 makes adding keys to a spread-made object slow.
     const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
       Params,
       Sender,
       Response
     >;
-    for (let i = 0; i < callList.length; i++) {
-      const receiver = callList[i]!.receiver as Receiver<
+    if (callList.hasOnce) return sendClaimingOnce(callList, args);
+    if (count === 1) {
+      const receiver = receivers[0]!;
+      return [[receiver, receiver(args)]];
+    }
+    const responses: Responses<Params, Sender, Response> = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const receiver = receivers[i]!;
+      responses[i] = [receiver, receiver(args)];
+    }
+    return responses;
+  }
+
+  /**
+   * Sends the signal like {@linkcode Signal.prototype.send}, but calls every
+   * receiver even when some throw, as Django's `send_robust` does.
+   *
+   * @param sender Who sends; `undefined` reaches only receivers connected
+   * without a sender.
+   * @param params The named values every receiver gets; may be left out when
+   * no key is required.
+   * @returns A `[receiver, outcome]` pair per receiver called, in call order;
+   * each outcome is `{ status: "fulfilled", value }` or
+   * `{ status: "rejected", reason }`, like a `PromiseSettledResult`.
+   * @throws {TypeError} If `params` is not an object or has a `signal` or
+   * `sender` key. No receiver is called then.
+   *
+   * @example Keep going past a failing receiver
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const saved = new Signal<Record<never, never>, string, string>();
+   * saved.connect(() => {
+   *   throw new Error("disk full");
+   * });
+   * saved.connect(() => "indexed");
+   *
+   * const outcomes = saved.sendRobust("db").map(([, outcome]) => outcome.status);
+   * assertEquals(outcomes, ["rejected", "fulfilled"]);
+   * ```
+   */
+  sendRobust(
+    sender: Sender,
+    ...params: SendParams<Params>
+  ): RobustResponses<Params, Sender, Response>;
+  sendRobust(
+    sender: Sender,
+    params?: Params,
+  ): RobustResponses<Params, Sender, Response> {
+    checkParams(params, SEND);
+    const callList = this.#registry.callListFor(sender);
+    const outcomes: RobustResponses<Params, Sender, Response> = [];
+    if (callList.receivers.length === 0) return outcomes;
+    const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
+      Params,
+      Sender,
+      Response
+    >;
+    const registrations = callList.registrations;
+    for (let i = 0; i < registrations.length; i++) {
+      const registration = registrations[i]!;
+      if (registration.once && !registration.claimOnlyCall()) continue;
+      const receiver = registration.receiver as Receiver<
         Params,
         Sender,
         Response
       >;
-      responses.push([receiver, receiver(args)]);
+      try {
+        outcomes.push([receiver, {
+          status: "fulfilled",
+          value: receiver(args),
+        }]);
+      } catch (reason) {
+        outcomes.push([receiver, { status: "rejected", reason }]);
+      }
     }
-    return responses;
+    return outcomes;
+  }
+
+  /**
+   * Sends the signal to receivers that may be async, as Django's `asend`
+   * does: calls each receiver in connection order, then awaits all their
+   * results together.
+   *
+   * A receiver that throws synchronously stops the send, as in
+   * {@linkcode Signal.prototype.send}; the promise then rejects with its error.
+   *
+   * @param sender Who sends; `undefined` reaches only receivers connected
+   * without a sender.
+   * @param params The named values every receiver gets; may be left out when
+   * no key is required.
+   * @returns A promise of a `[receiver, awaited response]` pair per receiver
+   * called, in call order. It rejects with the first failure, and with a
+   * `TypeError` (before any receiver is called) if `params` is not an object
+   * or has a `signal` or `sender` key.
+   *
+   * @example Await async receivers
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const fetched = new Signal<{ url: string }, null, number | Promise<number>>();
+   * fetched.connect(async ({ url }) => await Promise.resolve(url.length));
+   * fetched.connect(() => 0);
+   *
+   * const responses = await fetched.sendAsync(null, { url: "/home" });
+   * assertEquals(responses.map(([, length]) => length), [5, 0]);
+   * ```
+   */
+  sendAsync(
+    sender: Sender,
+    ...params: SendParams<Params>
+  ): Promise<AsyncResponses<Params, Sender, Response>>;
+  async sendAsync(
+    sender: Sender,
+    params?: Params,
+  ): Promise<AsyncResponses<Params, Sender, Response>> {
+    const responses = this.send(sender, ...[params] as SendParams<Params>);
+    const values = await Promise.all(responses.map(([, response]) => response));
+    const settled = responses as unknown as AsyncResponses<
+      Params,
+      Sender,
+      Response
+    >;
+    for (let i = 0; i < values.length; i++) settled[i]![1] = values[i]!;
+    return settled;
+  }
+
+  /**
+   * Sends the signal to receivers that may be async, calling and awaiting
+   * every one of them even when some throw or reject.
+   *
+   * @param sender Who sends; `undefined` reaches only receivers connected
+   * without a sender.
+   * @param params The named values every receiver gets; may be left out when
+   * no key is required.
+   * @returns A promise of a `[receiver, outcome]` pair per receiver called, in
+   * call order, each outcome a `PromiseSettledResult`. It rejects only with a
+   * `TypeError` (before any receiver is called) if `params` is not an object
+   * or has a `signal` or `sender` key.
+   *
+   * @example Collect every outcome
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const synced = new Signal<Record<never, never>, null, Promise<string>>();
+   * synced.connect(() => Promise.reject(new Error("offline")));
+   * synced.connect(() => Promise.resolve("synced"));
+   *
+   * const outcomes = await synced.sendAsyncRobust(null);
+   * assertEquals(outcomes.map(([, outcome]) => outcome.status), ["rejected", "fulfilled"]);
+   * ```
+   */
+  sendAsyncRobust(
+    sender: Sender,
+    ...params: SendParams<Params>
+  ): Promise<AsyncRobustResponses<Params, Sender, Response>>;
+  async sendAsyncRobust(
+    sender: Sender,
+    params?: Params,
+  ): Promise<AsyncRobustResponses<Params, Sender, Response>> {
+    const outcomes = this.sendRobust(sender, ...[params] as SendParams<Params>);
+    const settled = await Promise.allSettled(
+      outcomes.map(([, outcome]) =>
+        outcome.status === "fulfilled"
+          ? outcome.value
+          : Promise.reject(outcome.reason)
+      ),
+    );
+    return outcomes.map(([receiver], i) => [receiver, settled[i]!]);
+  }
+
+  /**
+   * Tells whether a send from `sender` would call any receiver, as Django's
+   * `has_listeners` and blinker's `has_receivers_for` do.
+   *
+   * @param sender The sender to ask about; left out, a send without a sender.
+   * @returns `true` if at least one receiver would be called.
+   *
+   * @example Skip building params nobody hears
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assert, assertFalse } from "@std/assert";
+   *
+   * const saved = new Signal<Record<never, never>, string>();
+   * saved.connect(() => {}, { sender: "db" });
+   * assert(saved.hasReceivers("db"));
+   * assertFalse(saved.hasReceivers("cache"));
+   * assertFalse(saved.hasReceivers());
+   * ```
+   */
+  hasReceivers(sender?: Sender): boolean {
+    return this.#registry.callListFor(sender).receivers.length > 0;
+  }
+
+  /**
+   * Lists the receivers a send from `sender` would call, in call order.
+   *
+   * @param sender The sender to ask about; left out, a send without a sender.
+   * @returns A new array of receivers.
+   *
+   * @example List receivers
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const saved = new Signal<Record<never, never>, string>();
+   * const log = () => {};
+   * const index = () => {};
+   * saved.connect(index, { sender: "db" });
+   * saved.connect(log);
+   * assertEquals(saved.receivers("db"), [index, log]);
+   * assertEquals(saved.receivers(), [log]);
+   * ```
+   */
+  receivers(sender?: Sender): Receiver<Params, Sender, Response>[] {
+    return [
+      ...this.#registry.callListFor(sender).receivers as Receiver<
+        Params,
+        Sender,
+        Response
+      >[],
+    ];
+  }
+
+  /**
+   * Disconnects every registration, or, given a sender, every registration
+   * connected for that sender.
+   *
+   * @param sender The sender whose registrations to remove; left out, all of them.
+   * @returns How many registrations were removed.
+   *
+   * @example Disconnect everything
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const saved = new Signal<Record<never, never>, string>();
+   * saved.connect(() => {});
+   * saved.connect(() => {}, { sender: "db" });
+   * assertEquals(saved.disconnectAll("db"), 1);
+   * assertEquals(saved.disconnectAll(), 1);
+   * assertEquals(saved.send("db"), []);
+   * ```
+   */
+  disconnectAll(sender?: Sender): number {
+    if (sender === undefined) {
+      const removed = this.#registry.close();
+      this.#registry = new Registry();
+      return removed;
+    }
+    const bucket = this.#registry.bucketOf(sender);
+    if (bucket === undefined) return 0;
+    const registrations = [...bucket.registrations.values()];
+    for (const registration of registrations) bucket.remove(registration);
+    return registrations.length;
   }
 }

@@ -2,6 +2,7 @@ import {
   assert,
   assertEquals,
   assertFalse,
+  assertRejects,
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
@@ -738,4 +739,476 @@ Deno.test("Signal rejects reserved keys in its params type at compile time", () 
   const saved = new Signal<{ id: number }, string>();
   // @ts-expect-error `sender` is reserved
   assertThrows(() => saved.send("db", { id: 1, sender: "x" }), TypeError);
+});
+
+// Robust and async sends
+
+Deno.test("Signal.sendRobust() calls every receiver even when some throw", () => {
+  const saved = new Signal<Record<never, never>, string, string>();
+  const error = new Error("disk full");
+  const failing = spy((): string => {
+    throw error;
+  });
+  const working = spy(() => "indexed");
+  saved.connect(failing);
+  saved.connect(working);
+
+  const outcomes = saved.sendRobust("db");
+
+  assertEquals(outcomes, [
+    [failing, { status: "rejected", reason: error }],
+    [working, { status: "fulfilled", value: "indexed" }],
+  ]);
+  assertStrictEquals(
+    (outcomes[0]![1] as PromiseRejectedResult).reason,
+    error,
+  );
+});
+
+Deno.test("Signal.sendRobust() reports non-Error throw values against their receiver", () => {
+  const saved = new Signal();
+  const throwsString = () => {
+    throw "text";
+  };
+  const throwsUndefined = () => {
+    throw undefined;
+  };
+  saved.connect(throwsString);
+  saved.connect(throwsUndefined);
+
+  assertEquals(saved.sendRobust(null), [
+    [throwsString, { status: "rejected", reason: "text" }],
+    [throwsUndefined, { status: "rejected", reason: undefined }],
+  ]);
+});
+
+Deno.test("Signal.sendRobust() rejects bad params with a TypeError before calling receivers", () => {
+  const saved = new Signal<{ id: number }, string>();
+  const receiver = spy();
+  saved.connect(receiver);
+
+  assertThrows(
+    // @ts-expect-error `signal` is reserved
+    () => saved.sendRobust("db", { id: 1, signal: 2 }),
+    TypeError,
+    `Cannot send signal: params has the key "signal"`,
+  );
+  assertThrows(
+    () => saved.sendRobust("db", null as unknown as { id: number }),
+    TypeError,
+    "Cannot send signal: params is not an object",
+  );
+  assertSpyCalls(receiver, 0);
+});
+
+Deno.test("Signal.sendAsync() awaits sync and async receivers and keeps connection order", async () => {
+  const fetched = new Signal<{ n: number }, null, number | Promise<number>>();
+  const calls: string[] = [];
+  const slow = async ({ n }: { n: number }) => {
+    calls.push("slow called");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    calls.push("slow done");
+    return n + 1;
+  };
+  const fast = ({ n }: { n: number }) => {
+    calls.push("fast called");
+    return n + 2;
+  };
+  fetched.connect(slow);
+  fetched.connect(fast);
+
+  const responses = await fetched.sendAsync(null, { n: 1 });
+
+  assertEquals(responses, [[slow, 2], [fast, 3]]);
+  assertEquals(calls, ["slow called", "fast called", "slow done"]);
+});
+
+Deno.test("Signal.sendAsync() rejects with the first failure", async () => {
+  const saved = new Signal<Record<never, never>, null, Promise<void>>();
+  const error = new Error("rejected");
+  saved.connect(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  });
+  saved.connect(() => Promise.reject(error));
+
+  const thrown = await assertRejects(() => saved.sendAsync(null));
+
+  assertStrictEquals(thrown, error);
+});
+
+Deno.test("Signal.sendAsync() turns a synchronous throw into a rejection and calls no later receiver", async () => {
+  const saved = new Signal();
+  const error = new Error("sync");
+  const after = spy();
+  saved.connect(() => {
+    throw error;
+  });
+  saved.connect(after);
+
+  const sent = saved.sendAsync(null);
+  assertSpyCalls(after, 0);
+  const thrown = await assertRejects(() => sent);
+
+  assertStrictEquals(thrown, error);
+  assertSpyCalls(after, 0);
+});
+
+Deno.test("Signal.sendAsync() rejects bad params with a TypeError, never a synchronous throw", async () => {
+  const saved = new Signal<{ id: number }, string>();
+  const receiver = spy();
+  saved.connect(receiver);
+
+  // @ts-expect-error `sender` is reserved
+  const sent = saved.sendAsync("db", { id: 1, sender: "x" });
+  await assertRejects(() => sent, TypeError, `params has the key "sender"`);
+  const robust = saved.sendAsyncRobust("db", 5 as unknown as { id: number });
+  await assertRejects(() => robust, TypeError, "params is not an object");
+  assertSpyCalls(receiver, 0);
+});
+
+Deno.test("Signal.sendAsyncRobust() settles every receiver, after a sync throw too", async () => {
+  const saved = new Signal<Record<never, never>, null, Promise<string>>();
+  const syncError = new Error("sync");
+  const asyncError = new Error("async");
+  const throwsSync = (): Promise<string> => {
+    throw syncError;
+  };
+  const rejects = async (): Promise<string> => {
+    await Promise.resolve();
+    throw asyncError;
+  };
+  const resolves = () => Promise.resolve("ok");
+  saved.connect(throwsSync);
+  saved.connect(rejects);
+  saved.connect(resolves);
+
+  assertEquals(await saved.sendAsyncRobust(null), [
+    [throwsSync, { status: "rejected", reason: syncError }],
+    [rejects, { status: "rejected", reason: asyncError }],
+    [resolves, { status: "fulfilled", value: "ok" }],
+  ]);
+});
+
+Deno.test("Signal.sendAsync() with no receivers resolves to an empty array", async () => {
+  const saved = new Signal();
+
+  assertEquals(await saved.sendAsync(null), []);
+  assertEquals(await saved.sendAsyncRobust(null), []);
+});
+
+// once
+
+Deno.test("Signal.connect() with once calls the receiver for the first send only", () => {
+  const saved = new Signal();
+  const receiver = spy(() => "once");
+  const connection = saved.connect(receiver, { once: true });
+
+  assertEquals(saved.send(null), [[receiver, "once"]]);
+  assertEquals(saved.send(null), []);
+  assertSpyCalls(receiver, 1);
+  assertFalse(connection.connected);
+  assertFalse(connection.disconnect());
+});
+
+Deno.test("Signal.connect() with once is removed before its call, so a re-entrant send skips it", () => {
+  const saved = new Signal<{ depth: number }>();
+  const depths: number[] = [];
+  saved.connect(({ depth }) => {
+    depths.push(depth);
+    if (depth === 0) saved.send(null, { depth: 1 });
+  }, { once: true });
+
+  saved.send(null, { depth: 0 });
+
+  assertEquals(depths, [0]);
+  assertFalse(saved.hasReceivers());
+});
+
+Deno.test("Signal.send() does not call a once receiver that a re-entrant send already called", () => {
+  const saved = new Signal<{ depth: number }>();
+  const onlyOnce = spy();
+  saved.connect(({ depth }) => {
+    if (depth === 0) saved.send(null, { depth: 1 });
+  });
+  saved.connect(onlyOnce, { once: true });
+
+  saved.send(null, { depth: 0 });
+
+  assertSpyCalls(onlyOnce, 1);
+  assertSpyCall(onlyOnce, 0, {
+    args: [{ depth: 1, signal: saved, sender: null }],
+  });
+});
+
+Deno.test("Signal.connect() with once counts the call even when the receiver throws", () => {
+  const saved = new Signal();
+  const receiver = spy(() => {
+    throw new Error("once");
+  });
+  saved.connect(receiver, { once: true });
+
+  assertThrows(() => saved.send(null), Error, "once");
+  saved.send(null);
+
+  assertSpyCalls(receiver, 1);
+});
+
+Deno.test("Signal.connect() rejects a once that is not a boolean", () => {
+  const saved = new Signal();
+  for (const once of [1, "yes", null, {}]) {
+    assertThrows(
+      () => saved.connect(() => {}, { once: once as boolean }),
+      TypeError,
+      "Cannot connect receiver: options.once is not a boolean",
+    );
+  }
+  assertEquals(saved.send(null), []);
+});
+
+// AbortSignal
+
+Deno.test("Signal.connect() with an AbortSignal disconnects when it aborts", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  const controller = new AbortController();
+  const connection = saved.connect(receiver, { signal: controller.signal });
+
+  saved.send(null);
+  controller.abort();
+  saved.send(null);
+
+  assertSpyCalls(receiver, 1);
+  assertFalse(connection.connected);
+  assertFalse(connection.disconnect());
+});
+
+Deno.test("Signal.connect() with an already aborted AbortSignal connects nothing", () => {
+  const saved = new Signal();
+  const receiver = spy();
+
+  const connection = saved.connect(receiver, { signal: AbortSignal.abort() });
+
+  assertFalse(connection.connected);
+  assertFalse(connection.disconnect());
+  assertEquals(saved.send(null), []);
+  assertSpyCalls(receiver, 0);
+});
+
+Deno.test("Signal.connect() with an aborted AbortSignal leaves an existing registration alone", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  const existing = saved.connect(receiver);
+
+  saved.connect(receiver, { signal: AbortSignal.abort() });
+
+  assert(existing.connected);
+  assertEquals(saved.send(null).length, 1);
+});
+
+Deno.test("Signal.connect() with an AbortSignal aborted during a send still lets that send finish", () => {
+  const saved = new Signal();
+  const controller = new AbortController();
+  const later = spy();
+  saved.connect(() => controller.abort());
+  saved.connect(later, { signal: controller.signal });
+
+  saved.send(null);
+  saved.send(null);
+
+  assertSpyCalls(later, 1);
+});
+
+/** An AbortSignal that counts the abort listeners added to it and not removed. */
+function countedAbortSignal(): { signal: AbortSignal; listeners(): number } {
+  const { signal } = new AbortController();
+  let listeners = 0;
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  signal.addEventListener = (...args: Parameters<typeof add>) => {
+    listeners++;
+    add(...args);
+  };
+  signal.removeEventListener = (...args: Parameters<typeof remove>) => {
+    listeners--;
+    remove(...args);
+  };
+  return { signal, listeners: () => listeners };
+}
+
+Deno.test("Signal releases its AbortSignal listener however the registration goes", () => {
+  const saved = new Signal<Record<never, never>, string>();
+  const receiver = () => {};
+  const ways: Array<[string, (connection: SignalConnection) => void]> = [
+    ["handle", (connection) => connection.disconnect()],
+    ["dispose", (connection) => connection[Symbol.dispose]()],
+    ["receiver", () => saved.disconnect(receiver, { sender: "db" })],
+    ["disconnectAll(sender)", () => saved.disconnectAll("db")],
+    ["disconnectAll()", () => saved.disconnectAll()],
+    ["once", () => saved.send("db")],
+  ];
+  for (const [way, end] of ways) {
+    const { signal, listeners } = countedAbortSignal();
+    const connection = saved.connect(receiver, {
+      sender: "db",
+      signal,
+      once: way === "once",
+    });
+    assertEquals(listeners(), 1, way);
+    end(connection);
+    assertEquals(listeners(), 0, way);
+    assertFalse(connection.connected, way);
+  }
+});
+
+Deno.test("Signal lets an AbortSignal abort after a manual disconnect harmlessly", () => {
+  const saved = new Signal();
+  const receiver = spy();
+  const controller = new AbortController();
+  const connection = saved.connect(receiver, { signal: controller.signal });
+  connection.disconnect();
+  const again = saved.connect(receiver);
+
+  controller.abort();
+
+  assert(again.connected);
+  assertEquals(saved.send(null).length, 1);
+});
+
+Deno.test("Signal.connect() rejects a signal option that is not an AbortSignal", () => {
+  const saved = new Signal();
+  for (const signal of [true, {}, "abort", new EventTarget()]) {
+    assertThrows(
+      () => saved.connect(() => {}, { signal: signal as AbortSignal }),
+      TypeError,
+      "Cannot connect receiver: options.signal is not an AbortSignal",
+    );
+  }
+  assertEquals(saved.send(null), []);
+});
+
+// Introspection and disconnectAll
+
+Deno.test("Signal.hasReceivers() tells whether a send from the sender would call anyone", () => {
+  const saved = new Signal<Record<never, never>, string>();
+  assertFalse(saved.hasReceivers());
+  assertFalse(saved.hasReceivers("db"));
+
+  const forDb = saved.connect(() => {}, { sender: "db" });
+  assert(saved.hasReceivers("db"));
+  assertFalse(saved.hasReceivers("cache"));
+  assertFalse(saved.hasReceivers());
+
+  saved.connect(() => {});
+  assert(saved.hasReceivers("cache"));
+  assert(saved.hasReceivers());
+  forDb.disconnect();
+  saved.disconnectAll();
+  assertFalse(saved.hasReceivers("db"));
+});
+
+Deno.test("Signal.receivers() lists what a send would call, in call order", () => {
+  const saved = new Signal<Record<never, never>, string>();
+  const a = () => {};
+  const b = () => {};
+  const c = () => {};
+  saved.connect(a, { sender: "db" });
+  saved.connect(b);
+  saved.connect(c, { sender: "cache" });
+
+  assertEquals(saved.receivers("db"), [a, b]);
+  assertEquals(saved.receivers("cache"), [b, c]);
+  assertEquals(saved.receivers(), [b]);
+  const listed = saved.receivers("db");
+  listed.pop();
+  assertEquals(saved.receivers("db"), [a, b]);
+});
+
+Deno.test("Signal.disconnectAll() removes every registration and returns how many", () => {
+  const saved = new Signal<Record<never, never>, object | string>();
+  const receiver = spy();
+  const server = {};
+  const connections = [
+    saved.connect(receiver),
+    saved.connect(receiver, { sender: "db" }),
+    saved.connect(receiver, { sender: server }),
+    saved.connect(receiver, { sender: server, uniqueId: 2 }),
+  ];
+
+  assertEquals(saved.disconnectAll(), 4);
+
+  assertEquals(saved.disconnectAll(), 0);
+  saved.send(server);
+  saved.send("db");
+  assertSpyCalls(receiver, 0);
+  for (const connection of connections) {
+    assertFalse(connection.connected);
+    assertFalse(connection.disconnect());
+  }
+  saved.connect(receiver, { sender: server });
+  assertEquals(saved.send(server).length, 1);
+});
+
+Deno.test("Signal.disconnectAll() with a sender removes only that sender's registrations", () => {
+  const saved = new Signal<Record<never, never>, object>();
+  const server = {};
+  const other = {};
+  const anySender = saved.connect(() => {});
+  saved.connect(() => {}, { sender: server });
+  saved.connect(() => {}, { sender: server, uniqueId: "x" });
+  const forOther = saved.connect(() => {}, { sender: other });
+
+  assertEquals(saved.disconnectAll(server), 2);
+
+  assertEquals(saved.disconnectAll(server), 0);
+  assert(anySender.connected);
+  assert(forOther.connected);
+  assertEquals(saved.send(server).length, 1);
+  assertEquals(saved.send(other).length, 2);
+});
+
+Deno.test("Signal.disconnectAll() during a send lets that send finish its snapshot", () => {
+  const saved = new Signal();
+  const later = spy();
+  saved.connect(() => void saved.disconnectAll());
+  saved.connect(later);
+
+  saved.send(null);
+  saved.send(null);
+
+  assertSpyCalls(later, 1);
+});
+
+// Sender lifetime
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function collectGarbage(): Promise<void> {
+  // Finalizers run in tasks after a collection: collect, then yield, a few times.
+  for (let i = 0; i < 3; i++) {
+    gc!();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+Deno.test({
+  name:
+    "Signal does not keep an object sender alive (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    const saved = new Signal<Record<never, never>, object>();
+    let sender: object | undefined = {};
+    const senderRef = new WeakRef(sender);
+    const connection = saved.connect(() => {}, { sender });
+    saved.connect(() => {}, { sender, uniqueId: "second" });
+    saved.send(sender);
+    sender = undefined;
+
+    await collectGarbage();
+
+    assertEquals(senderRef.deref(), undefined);
+    // The held connection did not keep the sender alive, and went with it.
+    assertFalse(connection.connected);
+    assertFalse(connection.disconnect());
+    assertEquals(saved.disconnectAll(), 0);
+  },
 });
