@@ -212,11 +212,13 @@ function callAll(
   sender: unknown,
   params: Payload,
 ): Array<[Listener, number]> {
-  const responses: Array<[Listener, number]> = [];
+  const count = receivers.length;
+  // Sized up front: as fast as push() or faster on all three runtimes.
+  const responses = new Array<[Listener, number]>(count);
   const args = { signal, sender, ...params };
-  for (let i = 0; i < receivers.length; i++) {
+  for (let i = 0; i < count; i++) {
     const receiver = receivers[i]!;
-    responses.push([receiver, receiver(args)]);
+    responses[i] = [receiver, receiver(args)];
   }
   return responses;
 }
@@ -551,22 +553,11 @@ export function churnRows(libraries: Libraries, size: number): Row[] {
 /** How many async receivers the `sendAsync` rows call. */
 export const ASYNC_RECEIVER_COUNT = 10;
 
-/** `sendAsync` as main is adding it; typed here until this branch has it. */
-interface SendsAsync {
-  sendAsync(sender: unknown, params: Payload): Promise<unknown>;
-}
-
-/** Whether the loaded signalry has `sendAsync` yet. */
-export function hasSendAsync(libraries: Libraries): boolean {
-  return typeof (libraries.Signal.prototype as Partial<SendsAsync>)
-    .sendAsync ===
-    "function";
-}
-
 /**
  * `sendAsync` to 10 async receivers against emittery's `emit`. The limit
- * calls every receiver with one argument object, then awaits each response
- * into a `[receiver, value]` pair.
+ * calls every receiver with one argument object, awaits the responses with
+ * one `Promise.all` (awaiting each in turn is faster, but leaves a later
+ * rejection unhandled while an earlier response is pending) and pairs them.
  */
 export function sendAsyncRows(libraries: Libraries): Row[] {
   const count = ASYNC_RECEIVER_COUNT;
@@ -575,27 +566,17 @@ export function sendAsyncRows(libraries: Libraries): Row[] {
   const signal = new libraries.Signal<Payload, object, Promise<number>>();
   for (const receiver of receivers) signal.connect(receiver);
 
-  group.add("limit: loop + await pairs", count, async () => {
+  group.add("limit: loop + Promise.all + pairs", count, async () => {
     const args = { signal, sender: SENDER, ...PAYLOAD };
     const pending = new Array<Promise<number>>(count);
     for (let i = 0; i < count; i++) pending[i] = receivers[i]!(args);
-    const responses: Array<[AsyncListener, number]> = [];
-    for (let i = 0; i < count; i++) {
-      responses.push([receivers[i]!, await pending[i]!]);
-    }
+    const values = await Promise.all(pending);
+    const responses = new Array<[AsyncListener, number]>(count);
+    for (let i = 0; i < count; i++) responses[i] = [receivers[i]!, values[i]!];
     kept = responses;
   });
-  if (hasSendAsync(libraries)) {
-    const sending = signal as unknown as SendsAsync;
-    group.add("signalry sendAsync", count, async () => {
-      kept = await sending.sendAsync(SENDER, PAYLOAD);
-    });
-  }
-  group.add("signalry send + Promise.all", count, async () => {
-    const responses = signal.send(SENDER, PAYLOAD);
-    kept = await Promise.all(
-      responses.map(async ([receiver, response]) => [receiver, await response]),
-    );
+  group.add("signalry sendAsync", count, async () => {
+    kept = await signal.sendAsync(SENDER, PAYLOAD);
   });
   const emittery = libraries.emittery();
   for (const receiver of receivers) emittery.on("event", receiver);

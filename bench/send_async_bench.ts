@@ -1,6 +1,5 @@
 /**
- * `sendAsync` to 10 async receivers against emittery's `emit`. The signalry
- * `sendAsync` row appears once the loaded `Signal` has the method.
+ * `sendAsync` to 10 async receivers against emittery's `emit`.
  *
  * @module
  */

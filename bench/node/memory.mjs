@@ -1,7 +1,7 @@
 // Bytes each connected receiver keeps alive, under Node (`node --expose-gc
 // memory.mjs`) or Bun (`bun memory.mjs`): the rows of ../_memory.ts.
 import { LIBRARIES } from "./libraries.mjs";
-import { measureMemory, memoryTable } from "./dist/bench/_memory.js";
+import { measureMemory, memoryTable } from "./dist/_memory.js";
 
 const runtime = globalThis.Bun
   ? `Bun ${Bun.version}`

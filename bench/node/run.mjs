@@ -10,13 +10,12 @@ import { measure } from "mitata";
 import { LIBRARIES, SIGNALRY_SOURCE } from "./libraries.mjs";
 import {
   churnRows,
-  hasSendAsync,
   sendAsyncRows,
   senderRows,
   sendRows,
   SLOW_CHECK_MS,
-} from "./dist/bench/_scenarios.js";
-import { ratioTables } from "./dist/bench/_report.js";
+} from "./dist/_scenarios.js";
+import { ratioTables } from "./dist/_report.js";
 
 const runtime = globalThis.Bun
   ? `Bun ${Bun.version}`
@@ -34,7 +33,6 @@ if (!globalThis.Bun && typeof globalThis.gc !== "function") {
   throw new Error("Run Node with --expose-gc (see the top of run.mjs)");
 }
 console.log(`${runtime}, mitata, signalry from ${SIGNALRY_SOURCE}`);
-if (!hasSendAsync(LIBRARIES)) console.log("(no sendAsync yet: row left out)");
 
 const timings = [];
 for (const family of families) {
