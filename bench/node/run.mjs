@@ -47,10 +47,11 @@ for (const family of families) {
     if (performance.now() - started > SLOW_CHECK_MS) slow.add(row);
   }
   for (const row of rows) {
-    // A row that takes seconds per call gets two samples, not mitata's 12+.
+    // A row that takes seconds per call is timed once after one warmup call
+    // (its check was another), as in the Deno benches; not mitata's 12+.
     const stats = await measure(
       row.fn,
-      slow.has(row) ? { min_samples: 2, min_cpu_time: 0 } : {},
+      slow.has(row) ? { min_samples: 1, min_cpu_time: 0 } : {},
     );
     timings.push({ ...row, avg: stats.avg });
     console.error(`${row.group} / ${row.name}: ${stats.avg.toFixed(1)} ns`);
