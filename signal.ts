@@ -376,11 +376,6 @@ class Tally {
   constructor(readonly total: Tally | undefined) {}
 }
 
-/** Keeps a Signal's count right when an object sender, and its bucket, are collected. */
-const SENDER_FINALIZER = new FinalizationRegistry<Tally>((tally) => {
-  if (tally.total !== undefined) tally.total.size -= tally.size;
-});
-
 /**
  * The registrations for one sender (or for any sender), keyed by identity,
  * in connection order, with the call list built from them.
@@ -448,6 +443,14 @@ class Registry {
   readonly total: Tally = new Tally(undefined);
   /** Registrations listening to an AbortSignal, to release them all in `close()`. */
   readonly abortable: Set<Registration> = new Set();
+  /**
+   * Keeps the count right when an object sender, and its bucket, are
+   * collected. One per Registry, so that what `disconnectAll()` ends does not
+   * stay registered here for as long as its senders live.
+   */
+  readonly #senderFinalizer = new FinalizationRegistry<Tally>((tally) => {
+    if (tally.total !== undefined) tally.total.size -= tally.size;
+  });
   readonly anySender: Bucket = new Bucket(this, undefined);
   readonly #objectSenders = new WeakMap<object, Bucket>();
   readonly #primitiveSenders = new Map<unknown, Bucket>();
@@ -471,7 +474,7 @@ class Registry {
       if (isObject(sender)) {
         bucket = new Bucket(this, new WeakRef(sender));
         this.#objectSenders.set(sender, bucket);
-        SENDER_FINALIZER.register(sender, bucket.tally, bucket.tally);
+        this.#senderFinalizer.register(sender, bucket.tally, bucket.tally);
       } else {
         bucket = new Bucket(this, sender);
         this.#primitiveSenders.set(sender, bucket);
@@ -486,7 +489,7 @@ class Registry {
     if (bucket.sender instanceof WeakRef) {
       const sender = bucket.sender.deref();
       if (sender !== undefined) this.#objectSenders.delete(sender);
-      SENDER_FINALIZER.unregister(bucket.tally);
+      this.#senderFinalizer.unregister(bucket.tally);
     } else {
       this.#primitiveSenders.delete(bucket.sender);
     }

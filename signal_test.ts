@@ -1212,3 +1212,36 @@ Deno.test({
     assertEquals(saved.disconnectAll(), 0);
   },
 });
+
+async function heapUsedAfterGc(): Promise<number> {
+  await collectGarbage();
+  return Deno.memoryUsage().heapUsed;
+}
+
+/** Connects a receiver for each sender, then ends them all with disconnectAll(). */
+function connectAndDisconnectAll(
+  saved: Signal<Record<never, never>, object>,
+  senders: object[],
+): void {
+  for (const sender of senders) saved.connect(() => {}, { sender });
+  assertEquals(saved.disconnectAll(), senders.length);
+}
+
+Deno.test({
+  name:
+    "Signal.disconnectAll() keeps nothing for the live senders it disconnected (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // Regression: each disconnectAll() left a finalizer entry per object
+    // sender, held until that sender was collected.
+    const saved = new Signal<Record<never, never>, object>();
+    const senders = Array.from({ length: 1000 }, () => ({}));
+    connectAndDisconnectAll(saved, senders);
+    const before = await heapUsedAfterGc();
+
+    for (let i = 0; i < 50; i++) connectAndDisconnectAll(saved, senders);
+
+    const grown = (await heapUsedAfterGc()) - before;
+    assert(grown < 1024 * 1024, `heap grew by ${grown} bytes`);
+  },
+});
