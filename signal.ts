@@ -370,12 +370,6 @@ class Registration implements Connection {
   }
 }
 
-/** A count of registrations that a finalizer can still read once its sender is gone. */
-class Tally {
-  size = 0;
-  constructor(readonly total: Tally | undefined) {}
-}
-
 /**
  * The registrations for one sender (or for any sender), keyed by identity,
  * in connection order, with the call list built from them.
@@ -388,7 +382,6 @@ class Bucket {
   version = 0;
   /** The version of the any-sender bucket that `callList` was merged with. */
   anySenderVersion = -1;
-  readonly tally: Tally;
 
   /**
    * @param sender The sender itself if it is a primitive, a WeakRef to it if
@@ -398,9 +391,7 @@ class Bucket {
   constructor(
     readonly registry: Registry,
     readonly sender: unknown,
-  ) {
-    this.tally = new Tally(registry.total);
-  }
+  ) {}
 
   /** False once an object sender has been collected, taking its registrations. */
   senderIsAlive(): boolean {
@@ -410,8 +401,7 @@ class Bucket {
 
   add(registration: Registration): void {
     this.registrations.set(registration.key, registration);
-    this.tally.size++;
-    this.registry.total.size++;
+    this.registry.size++;
     if (registration.abortSignal !== undefined) {
       this.registry.abortable.add(registration);
     }
@@ -421,12 +411,8 @@ class Bucket {
   remove(registration: Registration): void {
     registration.isLive = false;
     this.registrations.delete(registration.key);
-    this.tally.size--;
-    this.registry.total.size--;
-    if (registration.abortSignal !== undefined) {
-      registration.abortSignal.removeEventListener("abort", registration);
-      this.registry.abortable.delete(registration);
-    }
+    this.registry.size--;
+    this.registry.release(registration);
     this.changed();
     if (this.registrations.size === 0) this.registry.forget(this);
   }
@@ -440,16 +426,21 @@ class Bucket {
 /** Every registration of one Signal: the any-sender bucket and one per sender. */
 class Registry {
   isLive = true;
-  readonly total: Tally = new Tally(undefined);
+  /** How many registrations are connected. */
+  size = 0;
   /** Registrations listening to an AbortSignal, to release them all in `close()`. */
   readonly abortable: Set<Registration> = new Set();
   /**
-   * Keeps the count right when an object sender, and its bucket, are
-   * collected. One per Registry, so that what `disconnectAll()` ends does not
-   * stay registered here for as long as its senders live.
+   * Ends the registrations of an object sender that was collected: they stop
+   * counting, and their AbortSignals let go of them. One per Registry, so
+   * that what `disconnectAll()` ends does not stay registered here for as
+   * long as its senders live.
    */
-  readonly #senderFinalizer = new FinalizationRegistry<Tally>((tally) => {
-    if (tally.total !== undefined) tally.total.size -= tally.size;
+  readonly #senderFinalizer = new FinalizationRegistry<Bucket>((bucket) => {
+    this.size -= bucket.registrations.size;
+    for (const registration of bucket.registrations.values()) {
+      this.release(registration);
+    }
   });
   readonly anySender: Bucket = new Bucket(this, undefined);
   readonly #objectSenders = new WeakMap<object, Bucket>();
@@ -474,7 +465,7 @@ class Registry {
       if (isObject(sender)) {
         bucket = new Bucket(this, new WeakRef(sender));
         this.#objectSenders.set(sender, bucket);
-        this.#senderFinalizer.register(sender, bucket.tally, bucket.tally);
+        this.#senderFinalizer.register(sender, bucket, bucket);
       } else {
         bucket = new Bucket(this, sender);
         this.#primitiveSenders.set(sender, bucket);
@@ -489,10 +480,17 @@ class Registry {
     if (bucket.sender instanceof WeakRef) {
       const sender = bucket.sender.deref();
       if (sender !== undefined) this.#objectSenders.delete(sender);
-      this.#senderFinalizer.unregister(bucket.tally);
+      this.#senderFinalizer.unregister(bucket);
     } else {
       this.#primitiveSenders.delete(bucket.sender);
     }
+  }
+
+  /** Takes a registration that is going off its AbortSignal, if it has one. */
+  release(registration: Registration): void {
+    if (registration.abortSignal === undefined) return;
+    registration.abortSignal.removeEventListener("abort", registration);
+    this.abortable.delete(registration);
   }
 
   /** Ends every registration at once; a new Registry takes this one's place. */
@@ -502,7 +500,7 @@ class Registry {
       registration.abortSignal?.removeEventListener("abort", registration);
     }
     this.abortable.clear();
-    return this.total.size;
+    return this.size;
   }
 
   /** The registrations a send from `sender` calls, in connection order. */

@@ -1245,3 +1245,30 @@ Deno.test({
     assert(grown < 1024 * 1024, `heap grew by ${grown} bytes`);
   },
 });
+
+/** Connects a receiver for a new sender that nothing else refers to. */
+function connectForNewSender(
+  saved: Signal<Record<never, never>, object>,
+  signal: AbortSignal,
+): SignalConnection {
+  return saved.connect(() => {}, { sender: {}, signal });
+}
+
+Deno.test({
+  name:
+    "Signal releases the AbortSignal listener of a registration whose sender was collected (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // Regression: the listener, and the Signal's own list of registrations
+    // with an AbortSignal, kept such registrations for good.
+    const saved = new Signal<Record<never, never>, object>();
+    const { signal, listeners } = countedAbortSignal();
+    const connection = connectForNewSender(saved, signal);
+    assertEquals(listeners(), 1);
+
+    await collectGarbage();
+
+    assertFalse(connection.connected);
+    assertEquals(listeners(), 0);
+  },
+});
