@@ -551,6 +551,11 @@ function mergeByOrder(
   return merged;
 }
 
+/** Handles a rejection of `response`, if it is a promise, by ignoring it. */
+function ignoreRejection(response: unknown): void {
+  if (response instanceof Promise) response.catch(() => {});
+}
+
 function isUniqueId(value: unknown): value is UniqueId {
   const type = typeof value;
   return type === "string" || type === "number" || type === "symbol";
@@ -940,7 +945,9 @@ export class Signal<
    * results together.
    *
    * A receiver that throws synchronously stops the send, as in
-   * {@linkcode Signal.prototype.send}; the promise then rejects with its error.
+   * {@linkcode Signal.prototype.send}; the promise then rejects with its
+   * error, and what earlier receivers returned is not awaited: a rejection
+   * among it is ignored, as `Promise.all` ignores all but the first.
    *
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender.
@@ -968,7 +975,32 @@ export class Signal<
     sender: Sender,
     ...[params]: SendParams<Params>
   ): Promise<AsyncResponses<Params, Sender, Response>> {
-    const responses = this.send(sender, ...[params] as SendParams<Params>);
+    checkParams(params, SEND);
+    const callList = this.#registry.callListFor(sender);
+    const responses: Responses<Params, Sender, Response> = [];
+    if (callList.length === 0) return [];
+    const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
+      Params,
+      Sender,
+      Response
+    >;
+    try {
+      for (let i = 0; i < callList.length; i++) {
+        const registration = callList[i]!;
+        if (registration.once && !registration.claimOnlyCall()) continue;
+        const receiver = registration.receiver as Receiver<
+          Params,
+          Sender,
+          Response
+        >;
+        responses.push([receiver, receiver(args)]);
+      }
+    } catch (error) {
+      // Nothing will await the earlier promises: a rejection among them
+      // must not go unhandled, which would end the process.
+      for (const [, response] of responses) ignoreRejection(response);
+      throw error;
+    }
     const values = await Promise.all(responses.map(([, response]) => response));
     const settled = responses as unknown as AsyncResponses<
       Params,

@@ -853,6 +853,35 @@ Deno.test("Signal.sendAsync() turns a synchronous throw into a rejection and cal
   assertSpyCalls(after, 0);
 });
 
+Deno.test("Signal.sendAsync() leaves no unhandled rejection when a receiver throws after another returned a rejected promise", async () => {
+  // Regression: the earlier receiver's promise was dropped unhandled, which
+  // ends a Deno or Node process even though the caller awaited the send.
+  const unhandled: unknown[] = [];
+  const onUnhandled = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    unhandled.push(event.reason);
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  try {
+    const saved = new Signal();
+    const thrown = new Error("thrown second");
+    saved.connect(() => Promise.reject(new Error("rejected first")));
+    saved.connect(() => {
+      throw thrown;
+    });
+
+    const error = await assertRejects(() => saved.sendAsync(null));
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+
+    assertStrictEquals(error, thrown);
+    assertEquals(unhandled, []);
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+  }
+});
+
 Deno.test("Signal.sendAsync() rejects bad params with a TypeError, never a synchronous throw", async () => {
   const saved = new Signal<{ id: number }, string>();
   const receiver = spy();
