@@ -585,8 +585,10 @@ function readOptions<Sender>(
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${action}: options is not an object`);
   }
+  let isArray: boolean;
   let read: ConnectOptions<Sender>;
   try {
+    isArray = Array.isArray(options);
     const { sender, uniqueId, once, signal } = options as ConnectOptions<
       Sender
     >;
@@ -595,6 +597,9 @@ function readOptions<Sender>(
     throw new TypeError(`${action}: options could not be read`, {
       cause: error,
     });
+  }
+  if (isArray) {
+    throw new TypeError(`${action}: options is an array, not an object`);
   }
   const { sender, uniqueId, once = false, signal } = read;
   if (uniqueId !== undefined && !isUniqueId(uniqueId)) {

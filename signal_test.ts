@@ -630,6 +630,29 @@ Deno.test("Signal.connect() rejects options it cannot read, such as a revoked Pr
   assertEquals(saved.send(null), []);
 });
 
+Deno.test("Signal.connect() and disconnect() reject options that are an array", () => {
+  // Regression: an array passed for options, where params of the same kind
+  // are rejected, was read as empty options.
+  const saved = new Signal();
+  const receiver = spy();
+  saved.connect(receiver);
+
+  assertThrows(
+    () => saved.connect(() => {}, [] as { uniqueId?: string }),
+    TypeError,
+    "Cannot connect receiver: options is an array, not an object",
+  );
+  assertThrows(
+    () => saved.disconnect(receiver, [] as { uniqueId?: string }),
+    TypeError,
+    "Cannot disconnect receiver: options is an array, not an object",
+  );
+
+  assertEquals(saved.receivers(), [receiver]);
+  saved.send(null);
+  assertSpyCalls(receiver, 1);
+});
+
 Deno.test("Signal.disconnect() rejects a first argument that is neither a function nor options", () => {
   const saved = new Signal();
   const receiver = spy();
