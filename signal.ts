@@ -561,6 +561,15 @@ function isUniqueId(value: unknown): value is UniqueId {
   return type === "string" || type === "number" || type === "symbol";
 }
 
+/** Whether `value` is an AbortSignal that works; a revoked Proxy or a look-alike is not. */
+function isAbortSignal(value: unknown): value is AbortSignal {
+  try {
+    return value instanceof AbortSignal && typeof value.aborted === "boolean";
+  } catch {
+    return false;
+  }
+}
+
 /** The options of connect, read once and checked. */
 interface ConnectChoices<Sender> {
   sender: Sender | undefined;
@@ -610,7 +619,7 @@ function readOptions<Sender>(
   if (typeof once !== "boolean") {
     throw new TypeError(`${action}: options.once is not a boolean`);
   }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  if (signal !== undefined && !isAbortSignal(signal)) {
     throw new TypeError(`${action}: options.signal is not an AbortSignal`);
   }
   return { sender, uniqueId, once, abortSignal: signal };

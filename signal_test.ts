@@ -1138,6 +1138,22 @@ Deno.test("Signal.connect() rejects a signal option that is not an AbortSignal",
   assertEquals(saved.send(null), []);
 });
 
+Deno.test("Signal.connect() rejects a revoked Proxy or a look-alike as the signal option", () => {
+  // Regression: both threw the TypeError of the failed `instanceof` or
+  // `aborted`, which did not name the option.
+  const saved = new Signal();
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  for (const signal of [proxy, Object.create(AbortSignal.prototype)]) {
+    assertThrows(
+      () => saved.connect(() => {}, { signal }),
+      TypeError,
+      "Cannot connect receiver: options.signal is not an AbortSignal",
+    );
+  }
+  assertEquals(saved.send(null), []);
+});
+
 // Introspection and disconnectAll
 
 Deno.test("Signal.hasReceivers() tells whether a send from the sender would call anyone", () => {
