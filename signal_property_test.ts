@@ -245,11 +245,26 @@ const SENDER_NAMES = [
   "0",
   "-0",
   "null",
+  "symbol",
+  "10n",
   "undefined",
 ] as const;
 
 function makeSenders(): unknown[] {
-  return [{}, {}, () => {}, "db", 1, NaN, 0, -0, null, undefined];
+  return [
+    {},
+    {},
+    () => {},
+    "db",
+    1,
+    NaN,
+    0,
+    -0,
+    null,
+    Symbol("sender"),
+    10n,
+    undefined,
+  ];
 }
 
 const SYMBOL_ID = Symbol("id");
@@ -792,7 +807,7 @@ function envNumber(name: string): number | undefined {
 }
 
 /** Runs per property in the default `deno task test`; see TESTING.md. */
-const DEFAULT_RUNS = 3000;
+const DEFAULT_RUNS = 5000;
 
 function fcParameters(): fc.Parameters<[Program]> {
   const seed = envNumber("SIGNALRY_FC_SEED");
@@ -804,13 +819,15 @@ function fcParameters(): fc.Parameters<[Program]> {
   };
 }
 
-Deno.test("Signal behaves like the reference model for any program of connects, disconnects, aborts and re-entrant sends", async () => {
+const parameters = fcParameters();
+
+Deno.test(`Signal behaves like the reference model for any program of connects, disconnects, aborts and re-entrant sends (${parameters.numRuns} runs)`, async () => {
   await fc.assert(
     fc.asyncProperty(programArbitrary, async (program) => {
       const actual = await runProgram(program, new Signal<Params>());
       const expected = await runProgram(program, new ReferenceSignal());
       assertSameTrace(actual, expected);
     }),
-    fcParameters(),
+    parameters,
   );
 });
