@@ -2,7 +2,7 @@
  * Errors: every public method and option given a value of each wrong type
  * throws a TypeError naming the argument and leaves the signal as it was;
  * errors thrown by receivers come out unchanged, or, from the robust sends,
- * reported against the receiver that threw them. See TESTING.md.
+ * reported against the receiver that threw them.
  */
 
 import {

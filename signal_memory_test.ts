@@ -2,7 +2,7 @@
  * Churn and memory: after a million connects and disconnects the heap is back
  * where it started, and senders dropped with receivers still connected are
  * collected and leave nothing behind. Needs `--v8-flags=--expose-gc`
- * (`deno task test` passes it). See TESTING.md.
+ * (`deno task test` passes it).
  */
 
 import { assert, assertEquals, assertLess } from "@std/assert";

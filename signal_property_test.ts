@@ -2,7 +2,7 @@
  * Model-based property tests: random programs of connects, disconnects,
  * aborts and sends, with receivers that connect, disconnect and send again
  * from inside a send, run against `Signal` and against a naive reference
- * model; every observable result must match. See TESTING.md.
+ * model; every observable result must match.
  *
  * Runs: `SIGNALRY_FC_RUNS` (default below). Replay a failure with the seed
  * and path fast-check prints: `SIGNALRY_FC_SEED=… SIGNALRY_FC_PATH=…`.
@@ -806,7 +806,7 @@ function envNumber(name: string): number | undefined {
   return number;
 }
 
-/** Runs per property in the default `deno task test`; see TESTING.md. */
+/** Runs in the default `deno task test`; `SIGNALRY_FC_RUNS` overrides it. */
 const DEFAULT_RUNS = 5000;
 
 function fcParameters(): fc.Parameters<[Program]> {
