@@ -319,9 +319,6 @@ export interface Connection {
 // deno-lint-ignore no-explicit-any -- internal: registrations of any Signal share one shape
 type AnyReceiver = (args: any) => unknown;
 
-/** A call list with nothing in it, shared so that an empty send allocates nothing for it. */
-const NO_RECEIVERS: readonly Registration[] = Object.freeze([]);
-
 /**
  * One connected receiver: where it lives (its bucket), under which key, and
  * its place in connection order. It is also the Connection users hold, and
@@ -371,13 +368,33 @@ class Registration implements Connection {
 }
 
 /**
+ * Who a send calls, in connection order. Built on the first send after a
+ * change and shared by every send until the next change; never mutated, so a
+ * send in progress keeps its snapshot for free.
+ */
+class CallList {
+  /** The receivers alone, so that a send without `once` reads nothing else. */
+  readonly receivers: readonly AnyReceiver[];
+  /** Whether a registration here is `once`: only then must a send check each one. */
+  readonly hasOnce: boolean;
+
+  constructor(readonly registrations: readonly Registration[]) {
+    this.receivers = registrations.map((registration) => registration.receiver);
+    this.hasOnce = registrations.some((registration) => registration.once);
+  }
+}
+
+/** The call list with nothing in it, shared by every empty bucket. */
+const NO_RECEIVERS = new CallList([]);
+
+/**
  * The registrations for one sender (or for any sender), keyed by identity,
  * in connection order, with the call list built from them.
  */
 class Bucket {
   readonly registrations: Map<unknown, Registration> = new Map();
   /** Replaced, never mutated: a send in progress keeps walking the old one. */
-  callList: readonly Registration[] | null = null;
+  callList: CallList | null = null;
   /** Bumped on every change, so call lists built from this bucket go stale. */
   version = 0;
   /** The version of the any-sender bucket that `callList` was merged with. */
@@ -444,6 +461,7 @@ class Registry {
   });
   readonly anySender: Bucket = new Bucket(this, undefined);
   readonly #objectSenders = new WeakMap<object, Bucket>();
+  #hasObjectSenders = false;
   readonly #primitiveSenders = new Map<unknown, Bucket>();
   #nextOrder = 0;
 
@@ -454,8 +472,14 @@ class Registry {
   /** The bucket for `sender`, or undefined if nothing is connected for it. */
   bucketOf(sender: unknown): Bucket | undefined {
     if (sender === undefined) return this.anySender;
-    return isObject(sender)
-      ? this.#objectSenders.get(sender)
+    // Skip the lookup when no sender of that kind was ever connected.
+    if (isObject(sender)) {
+      return this.#hasObjectSenders
+        ? this.#objectSenders.get(sender)
+        : undefined;
+    }
+    return this.#primitiveSenders.size === 0
+      ? undefined
       : this.#primitiveSenders.get(sender);
   }
 
@@ -465,6 +489,7 @@ class Registry {
       if (isObject(sender)) {
         bucket = new Bucket(this, new WeakRef(sender));
         this.#objectSenders.set(sender, bucket);
+        this.#hasObjectSenders = true;
         this.#senderFinalizer.register(sender, bucket, bucket);
       } else {
         bucket = new Bucket(this, sender);
@@ -504,7 +529,7 @@ class Registry {
   }
 
   /** The registrations a send from `sender` calls, in connection order. */
-  callListFor(sender: unknown): readonly Registration[] {
+  callListFor(sender: unknown): CallList {
     const anySender = this.anySender;
     const anySenderList = anySender.callList ??= listOf(anySender);
     const bucket = sender === undefined ? undefined : this.bucketOf(sender);
@@ -525,30 +550,27 @@ function isObject(value: unknown): value is object {
     : typeof value === "function";
 }
 
-function listOf(bucket: Bucket): readonly Registration[] {
+function listOf(bucket: Bucket): CallList {
   return bucket.registrations.size === 0
     ? NO_RECEIVERS
-    : Array.from(bucket.registrations.values());
+    : new CallList(Array.from(bucket.registrations.values()));
 }
 
 /** Merges two lists that are each in connection order into one. */
-function mergeByOrder(
-  first: readonly Registration[],
-  second: readonly Registration[],
-): readonly Registration[] {
-  if (first.length === 0) return second;
-  if (second.length === 0) return first;
+function mergeByOrder(first: CallList, second: CallList): CallList {
+  if (first.receivers.length === 0) return second;
+  if (second.receivers.length === 0) return first;
+  const a = first.registrations;
+  const b = second.registrations;
   const merged: Registration[] = [];
   let i = 0;
   let j = 0;
-  while (i < first.length && j < second.length) {
-    merged.push(
-      first[i]!.order < second[j]!.order ? first[i++]! : second[j++]!,
-    );
+  while (i < a.length && j < b.length) {
+    merged.push(a[i]!.order < b[j]!.order ? a[i++]! : b[j++]!);
   }
-  while (i < first.length) merged.push(first[i++]!);
-  while (j < second.length) merged.push(second[j++]!);
-  return merged;
+  while (i < a.length) merged.push(a[i++]!);
+  while (j < b.length) merged.push(b[j++]!);
+  return new CallList(merged);
 }
 
 /** Handles a rejection of `response`, if it is a promise, by ignoring it. */
@@ -572,36 +594,39 @@ function isAbortSignal(value: unknown): value is AbortSignal {
 
 /** The options of connect, read once and checked. */
 interface ConnectChoices<Sender> {
-  sender: Sender | undefined;
-  uniqueId: UniqueId | undefined;
-  once: boolean;
-  abortSignal: AbortSignal | undefined;
+  readonly sender: Sender | undefined;
+  readonly uniqueId: UniqueId | undefined;
+  readonly once: boolean;
+  readonly abortSignal: AbortSignal | undefined;
 }
+
+/** What leaving the options out means; shared, so that connect allocates nothing for it. */
+const NO_CHOICES: Readonly<ConnectChoices<never>> = Object.freeze({
+  sender: undefined,
+  uniqueId: undefined,
+  once: false,
+  abortSignal: undefined,
+});
 
 /** Reads and checks an options argument; a revoked Proxy gets our TypeError too. */
 function readOptions<Sender>(
   options: unknown,
   action: string,
 ): ConnectChoices<Sender> {
-  if (options === undefined) {
-    return {
-      sender: undefined,
-      uniqueId: undefined,
-      once: false,
-      abortSignal: undefined,
-    };
-  }
+  if (options === undefined) return NO_CHOICES;
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${action}: options is not an object`);
   }
   let isArray: boolean;
-  let read: ConnectOptions<Sender>;
+  let sender: Sender | undefined;
+  let uniqueId: unknown;
+  let once: unknown;
+  let signal: unknown;
   try {
     isArray = Array.isArray(options);
-    const { sender, uniqueId, once, signal } = options as ConnectOptions<
+    ({ sender, uniqueId, once = false, signal } = options as ConnectOptions<
       Sender
-    >;
-    read = { sender, uniqueId, once, signal } as ConnectOptions<Sender>;
+    >);
   } catch (error) {
     throw new TypeError(`${action}: options could not be read`, {
       cause: error,
@@ -610,7 +635,6 @@ function readOptions<Sender>(
   if (isArray) {
     throw new TypeError(`${action}: options is an array, not an object`);
   }
-  const { sender, uniqueId, once = false, signal } = read;
   if (uniqueId !== undefined && !isUniqueId(uniqueId)) {
     throw new TypeError(
       `${action}: options.uniqueId is not a string, number or symbol`,
@@ -631,19 +655,32 @@ function checkParams(params: unknown, action: string): void {
   if (typeof params !== "object" || params === null) {
     throw new TypeError(`${action}: params is not an object`);
   }
-  let isArray: boolean;
+  let needsCloserLook: boolean;
+  try {
+    // `in` is nearly free where Object.hasOwn is not; it only over-reports.
+    needsCloserLook = Array.isArray(params) || "signal" in params ||
+      "sender" in params;
+  } catch (error) {
+    throw new TypeError(`${action}: params could not be read`, {
+      cause: error,
+    });
+  }
+  if (needsCloserLook) lookCloserAtParams(params, action);
+}
+
+/** Throws if `params` is an array or has an own reserved key; inherited keys are fine. */
+function lookCloserAtParams(params: object, action: string): void {
+  if (Array.isArray(params)) {
+    throw new TypeError(`${action}: params is an array, not an object`);
+  }
   let reservedKey: ReservedKey | undefined;
   try {
-    isArray = Array.isArray(params);
     if (Object.hasOwn(params, "signal")) reservedKey = "signal";
     else if (Object.hasOwn(params, "sender")) reservedKey = "sender";
   } catch (error) {
     throw new TypeError(`${action}: params could not be read`, {
       cause: error,
     });
-  }
-  if (isArray) {
-    throw new TypeError(`${action}: params is an array, not an object`);
   }
   if (reservedKey !== undefined) {
     throw new TypeError(
@@ -653,6 +690,22 @@ function checkParams(params: unknown, action: string): void {
 }
 
 const SEND = "Cannot send signal";
+
+/** The send loop for call lists with `once` registrations: each is claimed before its call. */
+function sendClaimingOnce<Args, Response>(
+  callList: CallList,
+  args: Args,
+): Array<[(args: Args) => Response, Response]> {
+  const responses: Array<[(args: Args) => Response, Response]> = [];
+  const registrations = callList.registrations;
+  for (let i = 0; i < registrations.length; i++) {
+    const registration = registrations[i]!;
+    if (registration.once && !registration.claimOnlyCall()) continue;
+    const receiver = registration.receiver as (args: Args) => Response;
+    responses.push([receiver, receiver(args)]);
+  }
+  return responses;
+}
 
 /**
  * A signal that receivers connect to and senders send, after Django's and
@@ -866,27 +919,36 @@ export class Signal<
    */
   send(
     sender: Sender,
-    ...[params]: SendParams<Params>
+    ...params: SendParams<Params>
+  ): Responses<Params, Sender, Response>;
+  send(
+    sender: Sender,
+    params?: Params,
   ): Responses<Params, Sender, Response> {
     checkParams(params, SEND);
     const callList = this.#registry.callListFor(sender);
-    const responses: Responses<Params, Sender, Response> = [];
-    if (callList.length === 0) return responses;
+    const receivers = callList.receivers as readonly Receiver<
+      Params,
+      Sender,
+      Response
+    >[];
+    const count = receivers.length;
+    if (count === 0) return [];
     // Keys first, then the spread: V8 makes adding keys to a spread-made object slow.
     const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
       Params,
       Sender,
       Response
     >;
-    for (let i = 0; i < callList.length; i++) {
-      const registration = callList[i]!;
-      if (registration.once && !registration.claimOnlyCall()) continue;
-      const receiver = registration.receiver as Receiver<
-        Params,
-        Sender,
-        Response
-      >;
-      responses.push([receiver, receiver(args)]);
+    if (callList.hasOnce) return sendClaimingOnce(callList, args);
+    if (count === 1) {
+      const receiver = receivers[0]!;
+      return [[receiver, receiver(args)]];
+    }
+    const responses: Responses<Params, Sender, Response> = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const receiver = receivers[i]!;
+      responses[i] = [receiver, receiver(args)];
     }
     return responses;
   }
@@ -922,19 +984,24 @@ export class Signal<
    */
   sendRobust(
     sender: Sender,
-    ...[params]: SendParams<Params>
+    ...params: SendParams<Params>
+  ): RobustResponses<Params, Sender, Response>;
+  sendRobust(
+    sender: Sender,
+    params?: Params,
   ): RobustResponses<Params, Sender, Response> {
     checkParams(params, SEND);
     const callList = this.#registry.callListFor(sender);
     const outcomes: RobustResponses<Params, Sender, Response> = [];
-    if (callList.length === 0) return outcomes;
+    if (callList.receivers.length === 0) return outcomes;
     const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
       Params,
       Sender,
       Response
     >;
-    for (let i = 0; i < callList.length; i++) {
-      const registration = callList[i]!;
+    const registrations = callList.registrations;
+    for (let i = 0; i < registrations.length; i++) {
+      const registration = registrations[i]!;
       if (registration.once && !registration.claimOnlyCall()) continue;
       const receiver = registration.receiver as Receiver<
         Params,
@@ -985,22 +1052,26 @@ export class Signal<
    * assertEquals(responses.map(([, length]) => length), [5, 0]);
    * ```
    */
+  sendAsync(
+    sender: Sender,
+    ...params: SendParams<Params>
+  ): Promise<AsyncResponses<Params, Sender, Response>>;
   async sendAsync(
     sender: Sender,
-    ...[params]: SendParams<Params>
+    params?: Params,
   ): Promise<AsyncResponses<Params, Sender, Response>> {
     checkParams(params, SEND);
-    const callList = this.#registry.callListFor(sender);
+    const registrations = this.#registry.callListFor(sender).registrations;
     const responses: Responses<Params, Sender, Response> = [];
-    if (callList.length === 0) return [];
+    if (registrations.length === 0) return [];
     const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
       Params,
       Sender,
       Response
     >;
     try {
-      for (let i = 0; i < callList.length; i++) {
-        const registration = callList[i]!;
+      for (let i = 0; i < registrations.length; i++) {
+        const registration = registrations[i]!;
         if (registration.once && !registration.claimOnlyCall()) continue;
         const receiver = registration.receiver as Receiver<
           Params,
@@ -1051,9 +1122,13 @@ export class Signal<
    * assertEquals(outcomes.map(([, outcome]) => outcome.status), ["rejected", "fulfilled"]);
    * ```
    */
+  sendAsyncRobust(
+    sender: Sender,
+    ...params: SendParams<Params>
+  ): Promise<AsyncRobustResponses<Params, Sender, Response>>;
   async sendAsyncRobust(
     sender: Sender,
-    ...[params]: SendParams<Params>
+    params?: Params,
   ): Promise<AsyncRobustResponses<Params, Sender, Response>> {
     const outcomes = this.sendRobust(sender, ...[params] as SendParams<Params>);
     const settled = await Promise.allSettled(
@@ -1086,7 +1161,7 @@ export class Signal<
    * ```
    */
   hasReceivers(sender?: Sender): boolean {
-    return this.#registry.callListFor(sender).length > 0;
+    return this.#registry.callListFor(sender).receivers.length > 0;
   }
 
   /**
@@ -1110,9 +1185,13 @@ export class Signal<
    * ```
    */
   receivers(sender?: Sender): Receiver<Params, Sender, Response>[] {
-    return this.#registry.callListFor(sender).map((registration) =>
-      registration.receiver as Receiver<Params, Sender, Response>
-    );
+    return [
+      ...this.#registry.callListFor(sender).receivers as Receiver<
+        Params,
+        Sender,
+        Response
+      >[],
+    ];
   }
 
   /**

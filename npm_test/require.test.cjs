@@ -1,0 +1,90 @@
+// The CommonJS build, loaded with `require` as a CommonJS user loads it. The
+// full rules are checked on the ES module build (signal.test.mjs); this file
+// checks that `require` reaches a working copy of the same API.
+const assert = require("node:assert/strict");
+const { test } = require("node:test");
+const signalry = require("signalry");
+
+test("require() resolves to the CommonJS build", () => {
+  assert.match(
+    require.resolve("signalry"),
+    /[/\\]signalry[/\\]script[/\\]mod\.js$/,
+  );
+  assert.deepEqual(Object.keys(signalry), ["Signal"]);
+});
+
+test("Signal from require() connects, sends in connection order and disconnects", () => {
+  const { Signal } = signalry;
+  const saved = new Signal();
+  const calls = [];
+  const log = (args) => {
+    calls.push(args);
+    return "log";
+  };
+  saved.connect(log);
+  const metrics = saved.connect(() => "metrics", { sender: "db" });
+  saved.connect(() => "other", { sender: "cache" });
+
+  const responses = saved.send("db", { id: 1 });
+
+  assert.deepEqual(responses.map(([, response]) => response), [
+    "log",
+    "metrics",
+  ]);
+  assert.deepEqual(calls, [{ id: 1, signal: saved, sender: "db" }]);
+  assert.equal(metrics.disconnect(), true);
+  assert.equal(metrics.disconnect(), false);
+  assert.equal(saved.disconnect(log), true);
+  assert.deepEqual(saved.send("db", { id: 2 }), []);
+});
+
+test("Signal from require() has the whole API", () => {
+  const methods = Object.getOwnPropertyNames(signalry.Signal.prototype).sort();
+
+  assert.deepEqual(methods, [
+    "connect",
+    "constructor",
+    "disconnect",
+    "disconnectAll",
+    "hasReceivers",
+    "receivers",
+    "send",
+    "sendAsync",
+    "sendAsyncRobust",
+    "sendRobust",
+  ]);
+});
+
+test("Signal from require() sends to async, once and abortable receivers", async () => {
+  const saved = new signalry.Signal();
+  const controller = new AbortController();
+  saved.connect(({ id }) => Promise.resolve(id + 1), { once: true });
+  saved.connect(() => "until aborted", { signal: controller.signal });
+
+  const first = await saved.sendAsync("db", { id: 1 });
+  controller.abort();
+
+  assert.deepEqual(first.map(([, response]) => response), [2, "until aborted"]);
+  assert.deepEqual(saved.sendRobust("db", { id: 2 }), []);
+  assert.equal(saved.hasReceivers("db"), false);
+});
+
+test("Connection[Symbol.dispose]() from require() disconnects", () => {
+  const saved = new signalry.Signal();
+  const connection = saved.connect(() => {});
+
+  connection[Symbol.dispose]();
+
+  assert.equal(connection.connected, false);
+  assert.deepEqual(saved.send(null), []);
+});
+
+test("Signal from require() throws this realm's TypeError for bad input", () => {
+  const saved = new signalry.Signal();
+  assert.throws(() => saved.connect("not a function"), {
+    name: "TypeError",
+    message: "Cannot connect receiver: receiver is not a function",
+  });
+  assert.throws(() => saved.send(null, { sender: "x" }), TypeError);
+  assert.deepEqual(saved.send(null), []);
+});
