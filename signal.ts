@@ -321,8 +321,7 @@ type AnyReceiver = (args: any) => unknown;
 
 /**
  * One connected receiver: where it lives (its bucket), under which key, and
- * its place in connection order. It is also the Connection users hold, and
- * the listener on its AbortSignal.
+ * its place in connection order. It is also the Connection users hold.
  */
 class Registration implements Connection {
   isLive = true;
@@ -335,8 +334,10 @@ class Registration implements Connection {
     readonly bucket: Bucket,
     readonly order: number,
     readonly once: boolean,
-    readonly abortSignal: AbortSignal | undefined,
   ) {}
+
+  /** Set while the registration listens to an AbortSignal. */
+  abortListener: AbortListener | undefined = undefined;
 
   get connected(): boolean {
     return this.isLive && this.bucket.registry.isLive &&
@@ -350,11 +351,6 @@ class Registration implements Connection {
   }
 
   [Symbol.dispose](): void {
-    this.disconnect();
-  }
-
-  /** Called by the AbortSignal when it aborts. */
-  handleEvent(): void {
     this.disconnect();
   }
 
@@ -387,16 +383,38 @@ class CallList {
 /** The call list with nothing in it, shared by every empty bucket. */
 const NO_RECEIVERS = new CallList([]);
 
-/** A count of registrations that a finalizer can still read once its sender is gone. */
-class Tally {
-  size = 0;
-  constructor(readonly total: Tally | undefined) {}
+/**
+ * What an AbortSignal holds for a registration: only a weak way back to it,
+ * so that a live AbortSignal keeps neither the registration, its receiver,
+ * nor (through a receiver that refers to it) its sender alive.
+ */
+class AbortListener {
+  readonly #registration: WeakRef<Registration>;
+
+  constructor(registration: Registration, readonly abortSignal: AbortSignal) {
+    this.#registration = new WeakRef(registration);
+    abortSignal.addEventListener("abort", this, { once: true });
+  }
+
+  /** Called by the AbortSignal when it aborts. */
+  handleEvent(): void {
+    this.#registration.deref()?.disconnect();
+  }
+
+  release(): void {
+    this.abortSignal.removeEventListener("abort", this);
+  }
 }
 
-/** Keeps a Signal's count right when an object sender, and its bucket, are collected. */
-const SENDER_FINALIZER = new FinalizationRegistry<Tally>((tally) => {
-  if (tally.total !== undefined) tally.total.size -= tally.size;
-});
+/**
+ * What is left to undo when an object sender is collected with its bucket:
+ * how many registrations the bucket held and their abort listeners. It must
+ * never refer to a registration, whose receiver may refer to the sender.
+ */
+class Leftovers {
+  size = 0;
+  abortListeners: Set<AbortListener> | undefined = undefined;
+}
 
 /**
  * The registrations for one sender (or for any sender), keyed by identity,
@@ -410,7 +428,7 @@ class Bucket {
   version = 0;
   /** The version of the any-sender bucket that `callList` was merged with. */
   anySenderVersion = -1;
-  readonly tally: Tally;
+  readonly leftovers: Leftovers = new Leftovers();
 
   /**
    * @param sender The sender itself if it is a primitive, a WeakRef to it if
@@ -420,9 +438,7 @@ class Bucket {
   constructor(
     readonly registry: Registry,
     readonly sender: unknown,
-  ) {
-    this.tally = new Tally(registry.total);
-  }
+  ) {}
 
   /** False once an object sender has been collected, taking its registrations. */
   senderIsAlive(): boolean {
@@ -432,22 +448,18 @@ class Bucket {
 
   add(registration: Registration): void {
     this.registrations.set(registration.key, registration);
-    this.tally.size++;
-    this.registry.total.size++;
-    if (registration.abortSignal !== undefined) {
-      this.registry.abortable.add(registration);
-    }
+    this.leftovers.size++;
+    this.registry.size++;
     this.changed();
   }
 
   remove(registration: Registration): void {
     registration.isLive = false;
     this.registrations.delete(registration.key);
-    this.tally.size--;
-    this.registry.total.size--;
-    if (registration.abortSignal !== undefined) {
-      registration.abortSignal.removeEventListener("abort", registration);
-      this.registry.abortable.delete(registration);
+    this.leftovers.size--;
+    this.registry.size--;
+    if (registration.abortListener !== undefined) {
+      this.registry.stopListening(registration.abortListener, this.leftovers);
     }
     this.changed();
     if (this.registrations.size === 0) this.registry.forget(this);
@@ -462,9 +474,22 @@ class Bucket {
 /** Every registration of one Signal: the any-sender bucket and one per sender. */
 class Registry {
   isLive = true;
-  readonly total: Tally = new Tally(undefined);
-  /** Registrations listening to an AbortSignal, to release them all in `close()`. */
-  readonly abortable: Set<Registration> = new Set();
+  /** How many registrations are connected. */
+  size = 0;
+  /** Every abort listener, to release them all in `close()`. */
+  readonly #abortListeners = new Set<AbortListener>();
+  /**
+   * Undoes what a collected object sender leaves behind. One per Registry,
+   * so that nothing outlives a Registry that `disconnectAll()` replaced.
+   */
+  readonly #senderFinalizer = new FinalizationRegistry<Leftovers>(
+    (leftovers) => {
+      this.size -= leftovers.size;
+      for (const listener of leftovers.abortListeners ?? []) {
+        this.stopListening(listener, leftovers);
+      }
+    },
+  );
   readonly anySender: Bucket = new Bucket(this, undefined);
   readonly #objectSenders = new WeakMap<object, Bucket>();
   #hasObjectSenders = false;
@@ -496,7 +521,7 @@ class Registry {
         bucket = new Bucket(this, new WeakRef(sender));
         this.#objectSenders.set(sender, bucket);
         this.#hasObjectSenders = true;
-        SENDER_FINALIZER.register(sender, bucket.tally, bucket.tally);
+        this.#senderFinalizer.register(sender, bucket.leftovers, bucket);
       } else {
         bucket = new Bucket(this, sender);
         this.#primitiveSenders.set(sender, bucket);
@@ -511,20 +536,36 @@ class Registry {
     if (bucket.sender instanceof WeakRef) {
       const sender = bucket.sender.deref();
       if (sender !== undefined) this.#objectSenders.delete(sender);
-      SENDER_FINALIZER.unregister(bucket.tally);
+      this.#senderFinalizer.unregister(bucket);
     } else {
       this.#primitiveSenders.delete(bucket.sender);
     }
   }
 
+  /** Makes `registration` go when `abortSignal` aborts. */
+  listen(
+    registration: Registration,
+    abortSignal: AbortSignal,
+    leftovers: Leftovers,
+  ): void {
+    const listener = new AbortListener(registration, abortSignal);
+    registration.abortListener = listener;
+    this.#abortListeners.add(listener);
+    (leftovers.abortListeners ??= new Set()).add(listener);
+  }
+
+  stopListening(listener: AbortListener, leftovers: Leftovers): void {
+    listener.release();
+    this.#abortListeners.delete(listener);
+    leftovers.abortListeners?.delete(listener);
+  }
+
   /** Ends every registration at once; a new Registry takes this one's place. */
   close(): number {
     this.isLive = false;
-    for (const registration of this.abortable) {
-      registration.abortSignal?.removeEventListener("abort", registration);
-    }
-    this.abortable.clear();
-    return this.total.size;
+    for (const listener of this.#abortListeners) listener.release();
+    this.#abortListeners.clear();
+    return this.size;
   }
 
   /** The registrations a send from `sender` calls, in connection order. */
@@ -774,7 +815,6 @@ export class Signal<
         registry.anySender,
         -1,
         once,
-        undefined,
       );
       neverConnected.isLive = false;
       return neverConnected;
@@ -788,10 +828,11 @@ export class Signal<
       bucket,
       registry.nextOrder(),
       once,
-      abortSignal,
     );
     bucket.add(registration);
-    abortSignal?.addEventListener("abort", registration, { once: true });
+    if (abortSignal !== undefined) {
+      registry.listen(registration, abortSignal, bucket.leftovers);
+    }
     return registration;
   }
 
