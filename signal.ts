@@ -321,8 +321,7 @@ type AnyReceiver = (args: any) => unknown;
 
 /**
  * One connected receiver: where it lives (its bucket), under which key, and
- * its place in connection order. It is also the Connection users hold, and
- * the listener on its AbortSignal.
+ * its place in connection order. It is also the Connection users hold.
  */
 class Registration implements Connection {
   isLive = true;
@@ -335,8 +334,10 @@ class Registration implements Connection {
     readonly bucket: Bucket,
     readonly order: number,
     readonly once: boolean,
-    readonly abortSignal: AbortSignal | undefined,
   ) {}
+
+  /** Set while the registration listens to an AbortSignal. */
+  abortListener: AbortListener | undefined = undefined;
 
   get connected(): boolean {
     return this.isLive && this.bucket.registry.isLive &&
@@ -350,11 +351,6 @@ class Registration implements Connection {
   }
 
   [Symbol.dispose](): void {
-    this.disconnect();
-  }
-
-  /** Called by the AbortSignal when it aborts. */
-  handleEvent(): void {
     this.disconnect();
   }
 
@@ -388,6 +384,39 @@ class CallList {
 const NO_RECEIVERS = new CallList([]);
 
 /**
+ * What an AbortSignal holds for a registration: only a weak way back to it,
+ * so that a live AbortSignal keeps neither the registration, its receiver,
+ * nor (through a receiver that refers to it) its sender alive.
+ */
+class AbortListener {
+  readonly #registration: WeakRef<Registration>;
+
+  constructor(registration: Registration, readonly abortSignal: AbortSignal) {
+    this.#registration = new WeakRef(registration);
+    abortSignal.addEventListener("abort", this, { once: true });
+  }
+
+  /** Called by the AbortSignal when it aborts. */
+  handleEvent(): void {
+    this.#registration.deref()?.disconnect();
+  }
+
+  release(): void {
+    this.abortSignal.removeEventListener("abort", this);
+  }
+}
+
+/**
+ * What is left to undo when an object sender is collected with its bucket:
+ * how many registrations the bucket held and their abort listeners. It must
+ * never refer to a registration, whose receiver may refer to the sender.
+ */
+class Leftovers {
+  size = 0;
+  abortListeners: Set<AbortListener> | undefined = undefined;
+}
+
+/**
  * The registrations for one sender (or for any sender), keyed by identity,
  * in connection order, with the call list built from them.
  */
@@ -399,6 +428,7 @@ class Bucket {
   version = 0;
   /** The version of the any-sender bucket that `callList` was merged with. */
   anySenderVersion = -1;
+  readonly leftovers: Leftovers = new Leftovers();
 
   /**
    * @param sender The sender itself if it is a primitive, a WeakRef to it if
@@ -418,18 +448,19 @@ class Bucket {
 
   add(registration: Registration): void {
     this.registrations.set(registration.key, registration);
+    this.leftovers.size++;
     this.registry.size++;
-    if (registration.abortSignal !== undefined) {
-      this.registry.abortable.add(registration);
-    }
     this.changed();
   }
 
   remove(registration: Registration): void {
     registration.isLive = false;
     this.registrations.delete(registration.key);
+    this.leftovers.size--;
     this.registry.size--;
-    this.registry.release(registration);
+    if (registration.abortListener !== undefined) {
+      this.registry.stopListening(registration.abortListener, this.leftovers);
+    }
     this.changed();
     if (this.registrations.size === 0) this.registry.forget(this);
   }
@@ -445,20 +476,20 @@ class Registry {
   isLive = true;
   /** How many registrations are connected. */
   size = 0;
-  /** Registrations listening to an AbortSignal, to release them all in `close()`. */
-  readonly abortable: Set<Registration> = new Set();
+  /** Every abort listener, to release them all in `close()`. */
+  readonly #abortListeners = new Set<AbortListener>();
   /**
-   * Ends the registrations of an object sender that was collected: they stop
-   * counting, and their AbortSignals let go of them. One per Registry, so
-   * that what `disconnectAll()` ends does not stay registered here for as
-   * long as its senders live.
+   * Undoes what a collected object sender leaves behind. One per Registry,
+   * so that nothing outlives a Registry that `disconnectAll()` replaced.
    */
-  readonly #senderFinalizer = new FinalizationRegistry<Bucket>((bucket) => {
-    this.size -= bucket.registrations.size;
-    for (const registration of bucket.registrations.values()) {
-      this.release(registration);
-    }
-  });
+  readonly #senderFinalizer = new FinalizationRegistry<Leftovers>(
+    (leftovers) => {
+      this.size -= leftovers.size;
+      for (const listener of leftovers.abortListeners ?? []) {
+        this.stopListening(listener, leftovers);
+      }
+    },
+  );
   readonly anySender: Bucket = new Bucket(this, undefined);
   readonly #objectSenders = new WeakMap<object, Bucket>();
   #hasObjectSenders = false;
@@ -490,7 +521,7 @@ class Registry {
         bucket = new Bucket(this, new WeakRef(sender));
         this.#objectSenders.set(sender, bucket);
         this.#hasObjectSenders = true;
-        this.#senderFinalizer.register(sender, bucket, bucket);
+        this.#senderFinalizer.register(sender, bucket.leftovers, bucket);
       } else {
         bucket = new Bucket(this, sender);
         this.#primitiveSenders.set(sender, bucket);
@@ -511,20 +542,29 @@ class Registry {
     }
   }
 
-  /** Takes a registration that is going off its AbortSignal, if it has one. */
-  release(registration: Registration): void {
-    if (registration.abortSignal === undefined) return;
-    registration.abortSignal.removeEventListener("abort", registration);
-    this.abortable.delete(registration);
+  /** Makes `registration` go when `abortSignal` aborts. */
+  listen(
+    registration: Registration,
+    abortSignal: AbortSignal,
+    leftovers: Leftovers,
+  ): void {
+    const listener = new AbortListener(registration, abortSignal);
+    registration.abortListener = listener;
+    this.#abortListeners.add(listener);
+    (leftovers.abortListeners ??= new Set()).add(listener);
+  }
+
+  stopListening(listener: AbortListener, leftovers: Leftovers): void {
+    listener.release();
+    this.#abortListeners.delete(listener);
+    leftovers.abortListeners?.delete(listener);
   }
 
   /** Ends every registration at once; a new Registry takes this one's place. */
   close(): number {
     this.isLive = false;
-    for (const registration of this.abortable) {
-      registration.abortSignal?.removeEventListener("abort", registration);
-    }
-    this.abortable.clear();
+    for (const listener of this.#abortListeners) listener.release();
+    this.#abortListeners.clear();
     return this.size;
   }
 
@@ -794,7 +834,6 @@ export class Signal<
         registry.anySender,
         -1,
         once,
-        undefined,
       );
       neverConnected.isLive = false;
       return neverConnected;
@@ -808,10 +847,11 @@ export class Signal<
       bucket,
       registry.nextOrder(),
       once,
-      abortSignal,
     );
     bucket.add(registration);
-    abortSignal?.addEventListener("abort", registration, { once: true });
+    if (abortSignal !== undefined) {
+      registry.listen(registration, abortSignal, bucket.leftovers);
+    }
     return registration;
   }
 

@@ -1340,3 +1340,28 @@ Deno.test({
     assertEquals(listeners(), 0);
   },
 });
+
+Deno.test({
+  name:
+    "Signal does not keep alive an object sender that its receiver closes over (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    const saved = new Signal<Record<never, never>, object>();
+    const { signal, listeners } = countedAbortSignal();
+    // In a function of its own, so that only the receivers refer to the sender.
+    function connectReceiversClosingOver(): WeakRef<object> {
+      const sender = { name: "server" };
+      saved.connect(() => sender.name, { sender });
+      saved.connect(() => sender.name, { sender, signal, uniqueId: 2 });
+      return new WeakRef(sender);
+    }
+    const senderRef = connectReceiversClosingOver();
+    assertEquals(listeners(), 1);
+
+    await collectGarbage();
+
+    assertEquals(senderRef.deref(), undefined);
+    assertEquals(listeners(), 0);
+    assertEquals(saved.disconnectAll(), 0);
+  },
+});
