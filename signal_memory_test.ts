@@ -226,14 +226,17 @@ Deno.test({
 });
 
 /**
- * Connects receivers for `count` new senders in three ways and sends from a
- * few of them; returns WeakRefs to the senders, and the connections. A
- * function of its own, so that no variable of the test keeps a sender.
+ * Connects receivers for `count` new senders in three ways, and with
+ * `referToSender` a fourth whose receiver refers to its sender, and sends
+ * from a few of them; returns WeakRefs to the senders, and the connections
+ * of the first three. A function of its own, so that no variable of the test
+ * keeps a sender.
  */
 function connectForNewSenders(
   signal: Signal<Record<never, never>, object>,
   count: number,
   abortSignals: readonly AbortSignal[],
+  referToSender: boolean,
 ): { senderRefs: WeakRef<object>[]; connections: Connection[] } {
   const senders = Array.from({ length: count }, () => ({}));
   const connections = senders.flatMap((sender, i) => [
@@ -244,6 +247,16 @@ function connectForNewSenders(
       signal: abortSignals[i % abortSignals.length]!,
     }),
   ]);
+  // Only when no connection is held: one would reach this receiver through
+  // the sender's registrations, and the receiver reaches the sender, which
+  // the README leaves to the user.
+  for (const [i, sender] of referToSender ? senders.entries() : []) {
+    signal.connect(() => void sender, {
+      sender,
+      uniqueId: "refers to its sender",
+      signal: abortSignals[(i + 1) % abortSignals.length]!,
+    });
+  }
   // Caches their call lists.
   for (const sender of senders.slice(0, 10)) signal.send(sender);
   return {
@@ -264,6 +277,7 @@ Deno.test({
       signal,
       1000,
       [controller.signal],
+      false,
     );
 
     await collectUntil(() => senderRefs.every((ref) => !ref.deref()));
@@ -299,6 +313,7 @@ Deno.test({
         signal,
         SENDER_COUNT,
         [...aborted, ...dropped].map(({ signal }) => signal),
+        true,
       );
       await collectUntil();
       for (const controller of aborted) controller.abort();
