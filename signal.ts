@@ -731,12 +731,16 @@ function lookCloserAtParams(params: object, action: string): void {
 
 const SEND = "Cannot send signal";
 
-/** The send loop for call lists with `once` registrations: each is claimed before its call. */
-function sendClaimingOnce<Args, Response>(
+/**
+ * The send loop that claims each `once` registration before its call,
+ * pushing each `[receiver, response]` onto `responses` as it goes, so that a
+ * caller still has them when a receiver throws.
+ */
+function callClaimingOnce<Args, Response>(
   callList: CallList,
   args: Args,
+  responses: Array<[(args: Args) => Response, Response]>,
 ): Array<[(args: Args) => Response, Response]> {
-  const responses: Array<[(args: Args) => Response, Response]> = [];
   const registrations = callList.registrations;
   for (let i = 0; i < registrations.length; i++) {
     const registration = registrations[i]!;
@@ -980,7 +984,7 @@ export class Signal<
       Sender,
       Response
     >;
-    if (callList.hasOnce) return sendClaimingOnce(callList, args);
+    if (callList.hasOnce) return callClaimingOnce(callList, args, []);
     if (count === 1) {
       const receiver = receivers[0]!;
       return [[receiver, receiver(args)]];
@@ -1101,25 +1105,16 @@ export class Signal<
     params?: Params,
   ): Promise<AsyncResponses<Params, Sender, Response>> {
     checkParams(params, SEND);
-    const registrations = this.#registry.callListFor(sender).registrations;
+    const callList = this.#registry.callListFor(sender);
     const responses: Responses<Params, Sender, Response> = [];
-    if (registrations.length === 0) return [];
+    if (callList.receivers.length === 0) return [];
     const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
       Params,
       Sender,
       Response
     >;
     try {
-      for (let i = 0; i < registrations.length; i++) {
-        const registration = registrations[i]!;
-        if (registration.once && !registration.claimOnlyCall()) continue;
-        const receiver = registration.receiver as Receiver<
-          Params,
-          Sender,
-          Response
-        >;
-        responses.push([receiver, receiver(args)]);
-      }
+      callClaimingOnce(callList, args, responses);
     } catch (error) {
       // Nothing will await the earlier promises: a rejection among them
       // must not go unhandled, which would end the process.

@@ -7,18 +7,7 @@
 
 import { assert, assertEquals, assertLess } from "@std/assert";
 import { type Connection, Signal } from "./mod.ts";
-
-const gc = (globalThis as { gc?: () => void }).gc;
-
-function envNumber(name: string): number | undefined {
-  const value = Deno.env.get(name);
-  if (value === undefined || value === "") return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) {
-    throw new TypeError(`${name} is not a non-negative integer: ${value}`);
-  }
-  return number;
-}
+import { countedAbortSignal, envNumber, gc } from "./_test_helpers.ts";
 
 /** Connects plus removals in the churn test; `test:deep` runs more. */
 const CHURN_OPS = envNumber("SIGNALRY_CHURN_OPS") ?? 1_000_000;
@@ -55,23 +44,6 @@ async function settledHeapUsed(): Promise<number> {
 
 function kib(bytes: number): string {
   return `${Math.round(bytes / 1024)} KiB`;
-}
-
-/** An AbortSignal that counts the abort listeners added to it and not removed. */
-function countedAbortSignal(): { signal: AbortSignal; listeners(): number } {
-  const { signal } = new AbortController();
-  let listeners = 0;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = (...args: Parameters<typeof add>) => {
-    listeners++;
-    add(...args);
-  };
-  signal.removeEventListener = (...args: Parameters<typeof remove>) => {
-    listeners--;
-    remove(...args);
-  };
-  return { signal, listeners: () => listeners };
 }
 
 type Churned = Signal<Record<never, never>, unknown>;

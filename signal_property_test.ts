@@ -19,6 +19,7 @@ import {
   Signal,
   type UniqueId,
 } from "./mod.ts";
+import { envNumber } from "./_test_helpers.ts";
 
 // ---------------------------------------------------------------------------
 // The reference model: py4j's algorithm, as plainly as it can be written.
@@ -795,16 +796,6 @@ function assertSameTrace(actual: unknown[], expected: unknown[]): void {
 
 // ---------------------------------------------------------------------------
 // Configuration from the environment, so CI and a deep run share the code.
-
-function envNumber(name: string): number | undefined {
-  const value = Deno.env.get(name);
-  if (value === undefined || value === "") return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number)) {
-    throw new TypeError(`${name} is not an integer: ${value}`);
-  }
-  return number;
-}
 
 /** Runs in the default `deno task test`; `SIGNALRY_FC_RUNS` overrides it. */
 const DEFAULT_RUNS = 5000;

@@ -13,6 +13,7 @@ import {
   type ReceiverArgs,
   Signal,
 } from "./mod.ts";
+import { countedAbortSignal, gc } from "./_test_helpers.ts";
 
 class Server {
   constructor(readonly name = "server") {}
@@ -1070,23 +1071,6 @@ Deno.test("Signal.connect() with an AbortSignal aborted during a send still lets
   assertSpyCalls(later, 1);
 });
 
-/** An AbortSignal that counts the abort listeners added to it and not removed. */
-function countedAbortSignal(): { signal: AbortSignal; listeners(): number } {
-  const { signal } = new AbortController();
-  let listeners = 0;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = (...args: Parameters<typeof add>) => {
-    listeners++;
-    add(...args);
-  };
-  signal.removeEventListener = (...args: Parameters<typeof remove>) => {
-    listeners--;
-    remove(...args);
-  };
-  return { signal, listeners: () => listeners };
-}
-
 Deno.test("Signal releases its AbortSignal listener however the registration goes", () => {
   const saved = new Signal<Record<never, never>, string>();
   const receiver = () => {};
@@ -1247,8 +1231,6 @@ Deno.test("Signal.disconnectAll() during a send lets that send finish its snapsh
 });
 
 // Sender lifetime
-
-const gc = (globalThis as { gc?: () => void }).gc;
 
 async function collectGarbage(): Promise<void> {
   // Finalizers run in tasks after a collection: collect, then yield, a few times.
