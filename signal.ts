@@ -321,8 +321,7 @@ type AnyReceiver = (args: any) => unknown;
 
 /**
  * One connected receiver: where it lives (its bucket), under which key, and
- * its place in connection order. It is also the Connection users hold, and
- * the listener on its AbortSignal.
+ * its place in connection order. It is also the Connection users hold.
  */
 class Registration implements Connection {
   isLive = true;
@@ -335,8 +334,10 @@ class Registration implements Connection {
     readonly bucket: Bucket,
     readonly order: number,
     readonly once: boolean,
-    readonly abortSignal: AbortSignal | undefined,
   ) {}
+
+  /** Set while the registration listens to an AbortSignal. */
+  abortListener: AbortListener | undefined = undefined;
 
   get connected(): boolean {
     return this.isLive && this.bucket.registry.isLive &&
@@ -350,11 +351,6 @@ class Registration implements Connection {
   }
 
   [Symbol.dispose](): void {
-    this.disconnect();
-  }
-
-  /** Called by the AbortSignal when it aborts. */
-  handleEvent(): void {
     this.disconnect();
   }
 
@@ -387,16 +383,38 @@ class CallList {
 /** The call list with nothing in it, shared by every empty bucket. */
 const NO_RECEIVERS = new CallList([]);
 
-/** A count of registrations that a finalizer can still read once its sender is gone. */
-class Tally {
-  size = 0;
-  constructor(readonly total: Tally | undefined) {}
+/**
+ * What an AbortSignal holds for a registration: only a weak way back to it,
+ * so that a live AbortSignal keeps neither the registration, its receiver,
+ * nor (through a receiver that refers to it) its sender alive.
+ */
+class AbortListener {
+  readonly #registration: WeakRef<Registration>;
+
+  constructor(registration: Registration, readonly abortSignal: AbortSignal) {
+    this.#registration = new WeakRef(registration);
+    abortSignal.addEventListener("abort", this, { once: true });
+  }
+
+  /** Called by the AbortSignal when it aborts. */
+  handleEvent(): void {
+    this.#registration.deref()?.disconnect();
+  }
+
+  release(): void {
+    this.abortSignal.removeEventListener("abort", this);
+  }
 }
 
-/** Keeps a Signal's count right when an object sender, and its bucket, are collected. */
-const SENDER_FINALIZER = new FinalizationRegistry<Tally>((tally) => {
-  if (tally.total !== undefined) tally.total.size -= tally.size;
-});
+/**
+ * What is left to undo when an object sender is collected with its bucket:
+ * how many registrations the bucket held and their abort listeners. It must
+ * never refer to a registration, whose receiver may refer to the sender.
+ */
+class Leftovers {
+  size = 0;
+  abortListeners: Set<AbortListener> | undefined = undefined;
+}
 
 /**
  * The registrations for one sender (or for any sender), keyed by identity,
@@ -410,7 +428,7 @@ class Bucket {
   version = 0;
   /** The version of the any-sender bucket that `callList` was merged with. */
   anySenderVersion = -1;
-  readonly tally: Tally;
+  readonly leftovers: Leftovers = new Leftovers();
 
   /**
    * @param sender The sender itself if it is a primitive, a WeakRef to it if
@@ -420,9 +438,7 @@ class Bucket {
   constructor(
     readonly registry: Registry,
     readonly sender: unknown,
-  ) {
-    this.tally = new Tally(registry.total);
-  }
+  ) {}
 
   /** False once an object sender has been collected, taking its registrations. */
   senderIsAlive(): boolean {
@@ -432,22 +448,18 @@ class Bucket {
 
   add(registration: Registration): void {
     this.registrations.set(registration.key, registration);
-    this.tally.size++;
-    this.registry.total.size++;
-    if (registration.abortSignal !== undefined) {
-      this.registry.abortable.add(registration);
-    }
+    this.leftovers.size++;
+    this.registry.size++;
     this.changed();
   }
 
   remove(registration: Registration): void {
     registration.isLive = false;
     this.registrations.delete(registration.key);
-    this.tally.size--;
-    this.registry.total.size--;
-    if (registration.abortSignal !== undefined) {
-      registration.abortSignal.removeEventListener("abort", registration);
-      this.registry.abortable.delete(registration);
+    this.leftovers.size--;
+    this.registry.size--;
+    if (registration.abortListener !== undefined) {
+      this.registry.stopListening(registration.abortListener, this.leftovers);
     }
     this.changed();
     if (this.registrations.size === 0) this.registry.forget(this);
@@ -462,9 +474,22 @@ class Bucket {
 /** Every registration of one Signal: the any-sender bucket and one per sender. */
 class Registry {
   isLive = true;
-  readonly total: Tally = new Tally(undefined);
-  /** Registrations listening to an AbortSignal, to release them all in `close()`. */
-  readonly abortable: Set<Registration> = new Set();
+  /** How many registrations are connected. */
+  size = 0;
+  /** Every abort listener, to release them all in `close()`. */
+  readonly #abortListeners = new Set<AbortListener>();
+  /**
+   * Undoes what a collected object sender leaves behind. One per Registry,
+   * so that nothing outlives a Registry that `disconnectAll()` replaced.
+   */
+  readonly #senderFinalizer = new FinalizationRegistry<Leftovers>(
+    (leftovers) => {
+      this.size -= leftovers.size;
+      for (const listener of leftovers.abortListeners ?? []) {
+        this.stopListening(listener, leftovers);
+      }
+    },
+  );
   readonly anySender: Bucket = new Bucket(this, undefined);
   readonly #objectSenders = new WeakMap<object, Bucket>();
   #hasObjectSenders = false;
@@ -496,7 +521,7 @@ class Registry {
         bucket = new Bucket(this, new WeakRef(sender));
         this.#objectSenders.set(sender, bucket);
         this.#hasObjectSenders = true;
-        SENDER_FINALIZER.register(sender, bucket.tally, bucket.tally);
+        this.#senderFinalizer.register(sender, bucket.leftovers, bucket);
       } else {
         bucket = new Bucket(this, sender);
         this.#primitiveSenders.set(sender, bucket);
@@ -511,20 +536,36 @@ class Registry {
     if (bucket.sender instanceof WeakRef) {
       const sender = bucket.sender.deref();
       if (sender !== undefined) this.#objectSenders.delete(sender);
-      SENDER_FINALIZER.unregister(bucket.tally);
+      this.#senderFinalizer.unregister(bucket);
     } else {
       this.#primitiveSenders.delete(bucket.sender);
     }
   }
 
+  /** Makes `registration` go when `abortSignal` aborts. */
+  listen(
+    registration: Registration,
+    abortSignal: AbortSignal,
+    leftovers: Leftovers,
+  ): void {
+    const listener = new AbortListener(registration, abortSignal);
+    registration.abortListener = listener;
+    this.#abortListeners.add(listener);
+    (leftovers.abortListeners ??= new Set()).add(listener);
+  }
+
+  stopListening(listener: AbortListener, leftovers: Leftovers): void {
+    listener.release();
+    this.#abortListeners.delete(listener);
+    leftovers.abortListeners?.delete(listener);
+  }
+
   /** Ends every registration at once; a new Registry takes this one's place. */
   close(): number {
     this.isLive = false;
-    for (const registration of this.abortable) {
-      registration.abortSignal?.removeEventListener("abort", registration);
-    }
-    this.abortable.clear();
-    return this.total.size;
+    for (const listener of this.#abortListeners) listener.release();
+    this.#abortListeners.clear();
+    return this.size;
   }
 
   /** The registrations a send from `sender` calls, in connection order. */
@@ -572,9 +613,23 @@ function mergeByOrder(first: CallList, second: CallList): CallList {
   return new CallList(merged);
 }
 
+/** Handles a rejection of `response`, if it is a promise, by ignoring it. */
+function ignoreRejection(response: unknown): void {
+  if (response instanceof Promise) response.catch(() => {});
+}
+
 function isUniqueId(value: unknown): value is UniqueId {
   const type = typeof value;
   return type === "string" || type === "number" || type === "symbol";
+}
+
+/** Whether `value` is an AbortSignal that works; a revoked Proxy or a look-alike is not. */
+function isAbortSignal(value: unknown): value is AbortSignal {
+  try {
+    return value instanceof AbortSignal && typeof value.aborted === "boolean";
+  } catch {
+    return false;
+  }
 }
 
 /** The options of connect, read once and checked. */
@@ -602,11 +657,13 @@ function readOptions<Sender>(
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${action}: options is not an object`);
   }
+  let isArray: boolean;
   let sender: Sender | undefined;
   let uniqueId: unknown;
   let once: unknown;
   let signal: unknown;
   try {
+    isArray = Array.isArray(options);
     ({ sender, uniqueId, once = false, signal } = options as ConnectOptions<
       Sender
     >);
@@ -614,6 +671,9 @@ function readOptions<Sender>(
     throw new TypeError(`${action}: options could not be read`, {
       cause: error,
     });
+  }
+  if (isArray) {
+    throw new TypeError(`${action}: options is an array, not an object`);
   }
   if (uniqueId !== undefined && !isUniqueId(uniqueId)) {
     throw new TypeError(
@@ -623,7 +683,7 @@ function readOptions<Sender>(
   if (typeof once !== "boolean") {
     throw new TypeError(`${action}: options.once is not a boolean`);
   }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  if (signal !== undefined && !isAbortSignal(signal)) {
     throw new TypeError(`${action}: options.signal is not an AbortSignal`);
   }
   return { sender, uniqueId, once, abortSignal: signal };
@@ -671,12 +731,16 @@ function lookCloserAtParams(params: object, action: string): void {
 
 const SEND = "Cannot send signal";
 
-/** The send loop for call lists with `once` registrations: each is claimed before its call. */
-function sendClaimingOnce<Args, Response>(
+/**
+ * The send loop that claims each `once` registration before its call,
+ * pushing each `[receiver, response]` onto `responses` as it goes, so that a
+ * caller still has them when a receiver throws.
+ */
+function callClaimingOnce<Args, Response>(
   callList: CallList,
   args: Args,
+  responses: Array<[(args: Args) => Response, Response]>,
 ): Array<[(args: Args) => Response, Response]> {
-  const responses: Array<[(args: Args) => Response, Response]> = [];
   const registrations = callList.registrations;
   for (let i = 0; i < registrations.length; i++) {
     const registration = registrations[i]!;
@@ -774,7 +838,6 @@ export class Signal<
         registry.anySender,
         -1,
         once,
-        undefined,
       );
       neverConnected.isLive = false;
       return neverConnected;
@@ -788,10 +851,11 @@ export class Signal<
       bucket,
       registry.nextOrder(),
       once,
-      abortSignal,
     );
     bucket.add(registration);
-    abortSignal?.addEventListener("abort", registration, { once: true });
+    if (abortSignal !== undefined) {
+      registry.listen(registration, abortSignal, bucket.leftovers);
+    }
     return registration;
   }
 
@@ -920,7 +984,7 @@ export class Signal<
       Sender,
       Response
     >;
-    if (callList.hasOnce) return sendClaimingOnce(callList, args);
+    if (callList.hasOnce) return callClaimingOnce(callList, args, []);
     if (count === 1) {
       const receiver = receivers[0]!;
       return [[receiver, receiver(args)]];
@@ -1006,7 +1070,9 @@ export class Signal<
    * results together.
    *
    * A receiver that throws synchronously stops the send, as in
-   * {@linkcode Signal.prototype.send}; the promise then rejects with its error.
+   * {@linkcode Signal.prototype.send}; the promise then rejects with its
+   * error, and what earlier receivers returned is not awaited: a rejection
+   * among it is ignored, as `Promise.all` ignores all but the first.
    *
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender.
@@ -1038,7 +1104,23 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): Promise<AsyncResponses<Params, Sender, Response>> {
-    const responses = this.send(sender, ...[params] as SendParams<Params>);
+    checkParams(params, SEND);
+    const callList = this.#registry.callListFor(sender);
+    const responses: Responses<Params, Sender, Response> = [];
+    if (callList.receivers.length === 0) return [];
+    const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
+      Params,
+      Sender,
+      Response
+    >;
+    try {
+      callClaimingOnce(callList, args, responses);
+    } catch (error) {
+      // Nothing will await the earlier promises: a rejection among them
+      // must not go unhandled, which would end the process.
+      for (const [, response] of responses) ignoreRejection(response);
+      throw error;
+    }
     const values = await Promise.all(responses.map(([, response]) => response));
     const settled = responses as unknown as AsyncResponses<
       Params,

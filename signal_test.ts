@@ -13,6 +13,7 @@ import {
   type ReceiverArgs,
   Signal,
 } from "./mod.ts";
+import { countedAbortSignal, gc } from "./_test_helpers.ts";
 
 class Server {
   constructor(readonly name = "server") {}
@@ -630,6 +631,29 @@ Deno.test("Signal.connect() rejects options it cannot read, such as a revoked Pr
   assertEquals(saved.send(null), []);
 });
 
+Deno.test("Signal.connect() and disconnect() reject options that are an array", () => {
+  // Regression: an array passed for options, where params of the same kind
+  // are rejected, was read as empty options.
+  const saved = new Signal();
+  const receiver = spy();
+  saved.connect(receiver);
+
+  assertThrows(
+    () => saved.connect(() => {}, [] as { uniqueId?: string }),
+    TypeError,
+    "Cannot connect receiver: options is an array, not an object",
+  );
+  assertThrows(
+    () => saved.disconnect(receiver, [] as { uniqueId?: string }),
+    TypeError,
+    "Cannot disconnect receiver: options is an array, not an object",
+  );
+
+  assertEquals(saved.receivers(), [receiver]);
+  saved.send(null);
+  assertSpyCalls(receiver, 1);
+});
+
 Deno.test("Signal.disconnect() rejects a first argument that is neither a function nor options", () => {
   const saved = new Signal();
   const receiver = spy();
@@ -853,6 +877,35 @@ Deno.test("Signal.sendAsync() turns a synchronous throw into a rejection and cal
   assertSpyCalls(after, 0);
 });
 
+Deno.test("Signal.sendAsync() leaves no unhandled rejection when a receiver throws after another returned a rejected promise", async () => {
+  // Regression: the earlier receiver's promise was dropped unhandled, which
+  // ends a Deno or Node process even though the caller awaited the send.
+  const unhandled: unknown[] = [];
+  const onUnhandled = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    unhandled.push(event.reason);
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  try {
+    const saved = new Signal();
+    const thrown = new Error("thrown second");
+    saved.connect(() => Promise.reject(new Error("rejected first")));
+    saved.connect(() => {
+      throw thrown;
+    });
+
+    const error = await assertRejects(() => saved.sendAsync(null));
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+
+    assertStrictEquals(error, thrown);
+    assertEquals(unhandled, []);
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+  }
+});
+
 Deno.test("Signal.sendAsync() rejects bad params with a TypeError, never a synchronous throw", async () => {
   const saved = new Signal<{ id: number }, string>();
   const receiver = spy();
@@ -1018,23 +1071,6 @@ Deno.test("Signal.connect() with an AbortSignal aborted during a send still lets
   assertSpyCalls(later, 1);
 });
 
-/** An AbortSignal that counts the abort listeners added to it and not removed. */
-function countedAbortSignal(): { signal: AbortSignal; listeners(): number } {
-  const { signal } = new AbortController();
-  let listeners = 0;
-  const add = signal.addEventListener.bind(signal);
-  const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = (...args: Parameters<typeof add>) => {
-    listeners++;
-    add(...args);
-  };
-  signal.removeEventListener = (...args: Parameters<typeof remove>) => {
-    listeners--;
-    remove(...args);
-  };
-  return { signal, listeners: () => listeners };
-}
-
 Deno.test("Signal releases its AbortSignal listener however the registration goes", () => {
   const saved = new Signal<Record<never, never>, string>();
   const receiver = () => {};
@@ -1079,6 +1115,22 @@ Deno.test("Signal.connect() rejects a signal option that is not an AbortSignal",
   for (const signal of [true, {}, "abort", new EventTarget()]) {
     assertThrows(
       () => saved.connect(() => {}, { signal: signal as AbortSignal }),
+      TypeError,
+      "Cannot connect receiver: options.signal is not an AbortSignal",
+    );
+  }
+  assertEquals(saved.send(null), []);
+});
+
+Deno.test("Signal.connect() rejects a revoked Proxy or a look-alike as the signal option", () => {
+  // Regression: both threw the TypeError of the failed `instanceof` or
+  // `aborted`, which did not name the option.
+  const saved = new Signal();
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  for (const signal of [proxy, Object.create(AbortSignal.prototype)]) {
+    assertThrows(
+      () => saved.connect(() => {}, { signal }),
       TypeError,
       "Cannot connect receiver: options.signal is not an AbortSignal",
     );
@@ -1180,8 +1232,6 @@ Deno.test("Signal.disconnectAll() during a send lets that send finish its snapsh
 
 // Sender lifetime
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
 async function collectGarbage(): Promise<void> {
   // Finalizers run in tasks after a collection: collect, then yield, a few times.
   for (let i = 0; i < 3; i++) {
@@ -1209,6 +1259,91 @@ Deno.test({
     // The held connection did not keep the sender alive, and went with it.
     assertFalse(connection.connected);
     assertFalse(connection.disconnect());
+    assertEquals(saved.disconnectAll(), 0);
+  },
+});
+
+async function heapUsedAfterGc(): Promise<number> {
+  await collectGarbage();
+  return Deno.memoryUsage().heapUsed;
+}
+
+/** Connects a receiver for each sender, then ends them all with disconnectAll(). */
+function connectAndDisconnectAll(
+  saved: Signal<Record<never, never>, object>,
+  senders: object[],
+): void {
+  for (const sender of senders) saved.connect(() => {}, { sender });
+  assertEquals(saved.disconnectAll(), senders.length);
+}
+
+Deno.test({
+  name:
+    "Signal.disconnectAll() keeps nothing for the live senders it disconnected (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // Regression: each disconnectAll() left a finalizer entry per object
+    // sender, held until that sender was collected.
+    const saved = new Signal<Record<never, never>, object>();
+    const senders = Array.from({ length: 1000 }, () => ({}));
+    connectAndDisconnectAll(saved, senders);
+    const before = await heapUsedAfterGc();
+
+    for (let i = 0; i < 50; i++) connectAndDisconnectAll(saved, senders);
+
+    const grown = (await heapUsedAfterGc()) - before;
+    assert(grown < 1024 * 1024, `heap grew by ${grown} bytes`);
+  },
+});
+
+/** Connects a receiver for a new sender that nothing else refers to. */
+function connectForNewSender(
+  saved: Signal<Record<never, never>, object>,
+  signal: AbortSignal,
+): SignalConnection {
+  return saved.connect(() => {}, { sender: {}, signal });
+}
+
+Deno.test({
+  name:
+    "Signal releases the AbortSignal listener of a registration whose sender was collected (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // Regression: the listener, and the Signal's own list of registrations
+    // with an AbortSignal, kept such registrations for good.
+    const saved = new Signal<Record<never, never>, object>();
+    const { signal, listeners } = countedAbortSignal();
+    const connection = connectForNewSender(saved, signal);
+    assertEquals(listeners(), 1);
+
+    await collectGarbage();
+
+    assertFalse(connection.connected);
+    assertEquals(listeners(), 0);
+  },
+});
+
+Deno.test({
+  name:
+    "Signal does not keep alive an object sender that its receiver closes over (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    const saved = new Signal<Record<never, never>, object>();
+    const { signal, listeners } = countedAbortSignal();
+    // In a function of its own, so that only the receivers refer to the sender.
+    function connectReceiversClosingOver(): WeakRef<object> {
+      const sender = { name: "server" };
+      saved.connect(() => sender.name, { sender });
+      saved.connect(() => sender.name, { sender, signal, uniqueId: 2 });
+      return new WeakRef(sender);
+    }
+    const senderRef = connectReceiversClosingOver();
+    assertEquals(listeners(), 1);
+
+    await collectGarbage();
+
+    assertEquals(senderRef.deref(), undefined);
+    assertEquals(listeners(), 0);
     assertEquals(saved.disconnectAll(), 0);
   },
 });

@@ -1,0 +1,311 @@
+/**
+ * Churn and memory: after a million connects and disconnects the heap is back
+ * where it started, and senders dropped with receivers still connected are
+ * collected and leave nothing behind. Needs `--v8-flags=--expose-gc`
+ * (`deno task test` passes it).
+ */
+
+import { assert, assertEquals, assertLess } from "@std/assert";
+import { type Connection, Signal } from "./mod.ts";
+import { countedAbortSignal, envNumber, gc } from "./_test_helpers.ts";
+
+/** Connects plus removals in the churn test; `test:deep` runs more. */
+const CHURN_OPS = envNumber("SIGNALRY_CHURN_OPS") ?? 1_000_000;
+const SENDER_COUNT = 10_000;
+/**
+ * How much the heap may grow over a test. A leak of one small object per
+ * sender per round exceeds it many times over; V8's own noise stays far
+ * below it.
+ */
+const HEAP_BOUND = 1024 * 1024;
+
+function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Collects until `done()` holds. Finalizers run and WeakRefs clear in later
+ * tasks, and a `deref()` keeps its target alive to the end of its task, so
+ * each collection gets a task of its own.
+ */
+async function collectUntil(done: () => boolean = () => false): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    await tick();
+    gc!();
+    await tick();
+    if (i >= 3 && done()) return;
+  }
+}
+
+async function settledHeapUsed(): Promise<number> {
+  await collectUntil();
+  return Deno.memoryUsage().heapUsed;
+}
+
+function kib(bytes: number): string {
+  return `${Math.round(bytes / 1024)} KiB`;
+}
+
+type Churned = Signal<Record<never, never>, unknown>;
+
+/**
+ * AbortSignals shared by many registrations. Deno's EventTarget adds and
+ * removes listeners in time linear in their number, so they are spread over
+ * a pool to keep the churn fast.
+ */
+const ABORT_POOL = 64;
+
+/**
+ * One round: connects one or two registrations for each sender, in one of
+ * eight ways, then removes them the matching way, or, every fifth round, all
+ * at once with `disconnectAll()`. Returns the operations done: each connect
+ * and each removal counts one.
+ */
+function churnRound(
+  signal: Churned,
+  senders: readonly unknown[],
+  round: number,
+  longLived: readonly AbortSignal[],
+): number {
+  const receiver = () => {};
+  const other = () => {};
+  const aborted = Array.from(
+    { length: ABORT_POOL },
+    () => new AbortController(),
+  );
+  const connections: Connection[] = [];
+  let ops = 0;
+  for (const [i, sender] of senders.entries()) {
+    const abortSignal = longLived[i % ABORT_POOL]!;
+    switch ((i + round) % 8) {
+      case 0:
+      case 1:
+        connections.push(signal.connect(receiver, { sender }));
+        break;
+      case 2:
+        signal.connect(receiver, { sender, uniqueId: i });
+        break;
+      case 3:
+        connections.push(
+          signal.connect(receiver, { sender, signal: abortSignal }),
+        );
+        break;
+      case 4:
+        signal.connect(receiver, {
+          sender,
+          signal: aborted[i % ABORT_POOL]!.signal,
+        });
+        break;
+      case 5:
+        signal.connect(receiver, { sender, once: true, signal: abortSignal });
+        break;
+      case 6:
+        signal.connect(receiver, { sender });
+        signal.connect(other, { sender, signal: abortSignal });
+        ops++;
+        break;
+      case 7:
+        signal.connect(receiver, { sender, signal: abortSignal });
+        break;
+    }
+    ops++;
+  }
+  // One that hears every sender, churned too.
+  const anySender = signal.connect(other, { uniqueId: round });
+  ops++;
+  if (round % 5 === 0) {
+    ops += signal.disconnectAll();
+    for (const controller of aborted) controller.abort();
+    return ops;
+  }
+  let handle = 0;
+  for (const [i, sender] of senders.entries()) {
+    switch ((i + round) % 8) {
+      case 0:
+        connections[handle++]!.disconnect();
+        break;
+      case 1:
+      case 3: {
+        using _ = connections[handle++]!;
+        break;
+      }
+      case 2:
+        signal.disconnect({ sender, uniqueId: i });
+        break;
+      case 4:
+        break; // aborted below
+      case 5:
+        signal.send(sender); // the once registration goes before its call
+        break;
+      case 6:
+        ops += signal.disconnectAll(sender) - 1;
+        break;
+      case 7:
+        signal.disconnect(receiver, { sender });
+        break;
+    }
+    ops++;
+  }
+  for (const controller of aborted) controller.abort();
+  anySender.disconnect();
+  return ops + 1;
+}
+
+function makeSenders(): unknown[] {
+  // Mostly objects (WeakMap), some primitives (Map): both kinds of bucket.
+  return Array.from(
+    { length: SENDER_COUNT },
+    (_, i) => i % 4 === 3 ? (i % 8 === 3 ? `sender ${i}` : i) : { i },
+  );
+}
+
+Deno.test({
+  name: `Signal returns the heap to where it started after ${
+    CHURN_OPS.toLocaleString("en")
+  } connects and disconnects across ${
+    SENDER_COUNT.toLocaleString("en")
+  } senders (needs --v8-flags=--expose-gc; skipped without it)`,
+  ignore: gc === undefined,
+  async fn() {
+    const signal: Churned = new Signal();
+    const senders = makeSenders();
+    const counted = Array.from({ length: ABORT_POOL }, countedAbortSignal);
+    const longLived = counted.map(({ signal }) => signal);
+    // Warm up both ways of ending a round: compiled code is not a leak.
+    churnRound(signal, senders, 1, longLived);
+    churnRound(signal, senders, 0, longLived);
+    const before = await settledHeapUsed();
+
+    let ops = 0;
+    for (let round = 1; ops < CHURN_OPS; round++) {
+      ops += churnRound(signal, senders, round, longLived);
+    }
+    const after = await settledHeapUsed();
+
+    const listeners = counted.reduce(
+      (sum, { listeners }) => sum + listeners(),
+      0,
+    );
+    assertEquals(listeners, 0, "abort listeners left on live AbortSignals");
+    assertEquals(signal.disconnectAll(), 0);
+    assert(senders.every((sender) => !signal.hasReceivers(sender)));
+    assertLess(
+      after - before,
+      HEAP_BOUND,
+      `heap grew by ${kib(after - before)} over ${ops} operations`,
+    );
+  },
+});
+
+/**
+ * Connects receivers for `count` new senders in three ways, and with
+ * `referToSender` a fourth whose receiver refers to its sender, and sends
+ * from a few of them; returns WeakRefs to the senders, and the connections
+ * of the first three. A function of its own, so that no variable of the test
+ * keeps a sender.
+ */
+function connectForNewSenders(
+  signal: Signal<Record<never, never>, object>,
+  count: number,
+  abortSignals: readonly AbortSignal[],
+  referToSender: boolean,
+): { senderRefs: WeakRef<object>[]; connections: Connection[] } {
+  const senders = Array.from({ length: count }, () => ({}));
+  const connections = senders.flatMap((sender, i) => [
+    signal.connect(() => {}, { sender }),
+    signal.connect(() => {}, { sender, uniqueId: i, once: true }),
+    signal.connect(() => {}, {
+      sender,
+      signal: abortSignals[i % abortSignals.length]!,
+    }),
+  ]);
+  // Only when no connection is held: one would reach this receiver through
+  // the sender's registrations, and the receiver reaches the sender, which
+  // the README leaves to the user.
+  for (const [i, sender] of referToSender ? senders.entries() : []) {
+    signal.connect(() => void sender, {
+      sender,
+      uniqueId: "refers to its sender",
+      signal: abortSignals[(i + 1) % abortSignals.length]!,
+    });
+  }
+  // Caches their call lists.
+  for (const sender of senders.slice(0, 10)) signal.send(sender);
+  return {
+    senderRefs: senders.map((sender) => new WeakRef(sender)),
+    connections,
+  };
+}
+
+Deno.test({
+  name:
+    "Signal lets a sender be collected while receivers are still connected for it (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    const signal = new Signal<Record<never, never>, object>();
+    const anySender = signal.connect(() => {});
+    const controller = new AbortController();
+    const { senderRefs, connections } = connectForNewSenders(
+      signal,
+      1000,
+      [controller.signal],
+      false,
+    );
+
+    await collectUntil(() => senderRefs.every((ref) => !ref.deref()));
+
+    assert(senderRefs.every((ref) => ref.deref() === undefined));
+    // The connections we hold did not keep their senders alive, and went
+    // with them.
+    assert(connections.every((connection) => !connection.connected));
+    assert(connections.every((connection) => !connection.disconnect()));
+    assert(anySender.connected);
+    // Their registrations no longer count: only the one for every sender does.
+    assertEquals(signal.disconnectAll(), 1);
+  },
+});
+
+Deno.test({
+  name: `Signal returns the heap to where it started after ${
+    SENDER_COUNT.toLocaleString("en")
+  } senders with receivers connected are dropped (needs --v8-flags=--expose-gc; skipped without it)`,
+  ignore: gc === undefined,
+  async fn() {
+    const signal = new Signal<Record<never, never>, object>();
+    signal.connect(() => {});
+    const live = {};
+    signal.connect(() => {}, { sender: live });
+
+    async function dropSenders(): Promise<void> {
+      // Some AbortSignals are aborted once their senders went; the others
+      // are simply dropped.
+      const aborted = Array.from({ length: 32 }, () => new AbortController());
+      const dropped = Array.from({ length: 32 }, () => new AbortController());
+      connectForNewSenders(
+        signal,
+        SENDER_COUNT,
+        [...aborted, ...dropped].map(({ signal }) => signal),
+        true,
+      );
+      await collectUntil();
+      for (const controller of aborted) controller.abort();
+    }
+
+    await dropSenders(); // warm up
+    const before = await settledHeapUsed();
+    await dropSenders();
+    await dropSenders();
+    const after = await settledHeapUsed();
+
+    // No disconnectAll() cleaned up, and the signal still works.
+    assertEquals(signal.send(live).length, 2);
+    assertEquals(signal.receivers({}).length, 1);
+    assertLess(
+      after - before,
+      HEAP_BOUND,
+      `heap grew by ${kib(after - before)} after ${
+        2 * SENDER_COUNT
+      } senders went`,
+    );
+  },
+});

@@ -1,0 +1,824 @@
+/**
+ * Model-based property tests: random programs of connects, disconnects,
+ * aborts and sends, with receivers that connect, disconnect and send again
+ * from inside a send, run against `Signal` and against a naive reference
+ * model; every observable result must match.
+ *
+ * Runs: `SIGNALRY_FC_RUNS` (default below). Replay a failure with the seed
+ * and path fast-check prints: `SIGNALRY_FC_SEED=… SIGNALRY_FC_PATH=…`.
+ */
+
+import { assertEquals, equal } from "@std/assert";
+import fc from "fast-check";
+import {
+  type Connection,
+  type ConnectOptions,
+  type DisconnectOptions,
+  type Receiver,
+  type ReceiverArgs,
+  Signal,
+  type UniqueId,
+} from "./mod.ts";
+import { envNumber } from "./_test_helpers.ts";
+
+// ---------------------------------------------------------------------------
+// The reference model: py4j's algorithm, as plainly as it can be written.
+
+type Params = { n?: number };
+type TestReceiver = Receiver<Params, unknown, unknown>;
+type SignalUnderTest = Pick<
+  Signal<Params, unknown, unknown>,
+  | "connect"
+  | "disconnect"
+  | "send"
+  | "sendRobust"
+  | "sendAsync"
+  | "sendAsyncRobust"
+  | "hasReceivers"
+  | "receivers"
+  | "disconnectAll"
+>;
+
+/** SameValueZero, as a `Map` compares keys: NaN matches NaN, 0 matches -0. */
+function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
+interface ModelRegistration {
+  receiver: TestReceiver;
+  /** `uniqueId ?? receiver`. */
+  key: unknown;
+  /** `undefined` for a registration that hears every sender. */
+  sender: unknown;
+  once: boolean;
+  fired: boolean;
+}
+
+const DEAD_CONNECTION: Connection = {
+  connected: false,
+  disconnect: () => false,
+  [Symbol.dispose]() {},
+};
+
+/**
+ * One array of registrations in connection order, scanned linearly and
+ * copied at each send. Nothing is cached, indexed or kept weakly.
+ */
+class ReferenceSignal implements SignalUnderTest {
+  readonly registrations: ModelRegistration[] = [];
+
+  connect(
+    receiver: TestReceiver,
+    options: ConnectOptions<unknown> = {},
+  ): Connection {
+    if (options.signal?.aborted) return DEAD_CONNECTION;
+    const key = options.uniqueId ?? receiver;
+    const sender = options.sender;
+    let registration = this.registrations.find((candidate) =>
+      sameValueZero(candidate.key, key) &&
+      sameValueZero(candidate.sender, sender)
+    );
+    if (registration === undefined) {
+      registration = {
+        receiver,
+        key,
+        sender,
+        once: options.once ?? false,
+        fired: false,
+      };
+      this.registrations.push(registration);
+      const added = registration;
+      options.signal?.addEventListener("abort", () => this.#remove(added));
+    }
+    const registered = registration;
+    const registrations = this.registrations;
+    const remove = () => this.#remove(registered);
+    return {
+      get connected() {
+        return registrations.includes(registered);
+      },
+      disconnect: remove,
+      [Symbol.dispose]: () => void remove(),
+    };
+  }
+
+  #remove(registration: ModelRegistration): boolean {
+    const index = this.registrations.indexOf(registration);
+    if (index === -1) return false;
+    this.registrations.splice(index, 1);
+    return true;
+  }
+
+  disconnect(
+    receiver: TestReceiver,
+    options?: DisconnectOptions<unknown>,
+  ): boolean;
+  disconnect(
+    options: DisconnectOptions<unknown> & { readonly uniqueId: UniqueId },
+  ): boolean;
+  disconnect(
+    receiverOrOptions: TestReceiver | DisconnectOptions<unknown>,
+    options: DisconnectOptions<unknown> = {},
+  ): boolean {
+    if (typeof receiverOrOptions !== "function") options = receiverOrOptions;
+    const key = options.uniqueId ??
+      (typeof receiverOrOptions === "function" ? receiverOrOptions : null);
+    const registration = this.registrations.find((candidate) =>
+      sameValueZero(candidate.key, key) &&
+      sameValueZero(candidate.sender, options.sender)
+    );
+    return registration !== undefined && this.#remove(registration);
+  }
+
+  #hears(registration: ModelRegistration, sender: unknown): boolean {
+    return registration.sender === undefined ||
+      (sender !== undefined && sameValueZero(registration.sender, sender));
+  }
+
+  send(sender: unknown, params?: Params): Array<[TestReceiver, unknown]> {
+    const snapshot = this.registrations.filter((registration) =>
+      this.#hears(registration, sender)
+    );
+    const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
+      Params
+    >;
+    const responses: Array<[TestReceiver, unknown]> = [];
+    for (const registration of snapshot) {
+      if (registration.once) {
+        if (registration.fired) continue;
+        registration.fired = true;
+        this.#remove(registration);
+      }
+      responses.push([registration.receiver, registration.receiver(args)]);
+    }
+    return responses;
+  }
+
+  sendRobust(
+    sender: unknown,
+    params?: Params,
+  ): Array<[TestReceiver, PromiseSettledResult<unknown>]> {
+    const snapshot = this.registrations.filter((registration) =>
+      this.#hears(registration, sender)
+    );
+    const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
+      Params
+    >;
+    const outcomes: Array<[TestReceiver, PromiseSettledResult<unknown>]> = [];
+    for (const registration of snapshot) {
+      if (registration.once) {
+        if (registration.fired) continue;
+        registration.fired = true;
+        this.#remove(registration);
+      }
+      try {
+        const value = registration.receiver(args);
+        outcomes.push([registration.receiver, { status: "fulfilled", value }]);
+      } catch (reason) {
+        outcomes.push([registration.receiver, { status: "rejected", reason }]);
+      }
+    }
+    return outcomes;
+  }
+
+  async sendAsync(
+    sender: unknown,
+    params?: Params,
+  ): Promise<Array<[TestReceiver, unknown]>> {
+    const responses = this.send(sender, params);
+    const settled = await Promise.allSettled(responses.map(([, r]) => r));
+    // The first failure in connection order.
+    for (const outcome of settled) {
+      if (outcome.status === "rejected") throw outcome.reason;
+    }
+    return responses.map((
+      [receiver],
+      i,
+    ) => [receiver, (settled[i] as PromiseFulfilledResult<unknown>).value]);
+  }
+
+  async sendAsyncRobust(
+    sender: unknown,
+    params?: Params,
+  ): Promise<Array<[TestReceiver, PromiseSettledResult<unknown>]>> {
+    const outcomes = this.sendRobust(sender, params);
+    const settled = await Promise.allSettled(
+      outcomes.map(([, outcome]) =>
+        outcome.status === "fulfilled"
+          ? outcome.value
+          : Promise.reject(outcome.reason)
+      ),
+    );
+    return outcomes.map(([receiver], i) => [receiver, settled[i]!]);
+  }
+
+  hasReceivers(sender?: unknown): boolean {
+    return this.receivers(sender).length > 0;
+  }
+
+  receivers(sender?: unknown): TestReceiver[] {
+    return this.registrations
+      .filter((registration) => this.#hears(registration, sender))
+      .map((registration) => registration.receiver);
+  }
+
+  disconnectAll(sender?: unknown): number {
+    const doomed = this.registrations.filter((registration) =>
+      sender === undefined || (registration.sender !== undefined &&
+        sameValueZero(registration.sender, sender))
+    );
+    for (const registration of doomed) this.#remove(registration);
+    return doomed.length;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Programs: what fast-check generates. Every value is an index into a pool
+// that each run builds afresh, so the same program runs on both signals.
+
+const SENDER_NAMES = [
+  "object 0",
+  "object 1",
+  "object 2",
+  '"db"',
+  "1",
+  "NaN",
+  "0",
+  "-0",
+  "null",
+  "symbol",
+  "10n",
+  "undefined",
+] as const;
+
+function makeSenders(): unknown[] {
+  return [
+    {},
+    {},
+    () => {},
+    "db",
+    1,
+    NaN,
+    0,
+    -0,
+    null,
+    Symbol("sender"),
+    10n,
+    undefined,
+  ];
+}
+
+const SYMBOL_ID = Symbol("id");
+const UNIQUE_IDS: readonly UniqueId[] = ["log", "audit", 0, -0, SYMBOL_ID];
+
+const RECEIVER_COUNT = 5;
+const CONTROLLER_COUNT = 3;
+/** How deep receivers may send from inside a send. */
+const MAX_DEPTH = 3;
+
+type SendMethod = "send" | "sendRobust" | "sendAsync" | "sendAsyncRobust";
+
+type Op =
+  | {
+    kind: "connect";
+    receiver: number;
+    sender?: number;
+    uniqueId?: number;
+    once?: boolean;
+    abortSignal?: number;
+  }
+  | { kind: "disconnect"; receiver: number; sender?: number; uniqueId?: number }
+  | { kind: "disconnectById"; uniqueId: number; sender?: number }
+  | { kind: "disconnectHandle"; handle: number; dispose: boolean }
+  | { kind: "abort"; controller: number }
+  | { kind: "disconnectAll"; sender?: number }
+  | {
+    kind: "send";
+    method: SendMethod;
+    sender: number;
+    withParams: boolean;
+    /** From inside a receiver: let a thrown error out of that receiver. */
+    rethrow: boolean;
+  }
+  | { kind: "inspect"; sender?: number };
+
+type Outcome =
+  | "value"
+  | "undefined"
+  | "resolve"
+  | "reject"
+  | "throwError"
+  | "throwString"
+  | "throwUndefined";
+
+interface ReceiverSpec {
+  /** What the receiver does on its k-th call: `outcomes[k % length]`. */
+  outcomes: Outcome[];
+  /** Done before returning, from inside the send, while depth allows. */
+  actions: Op[];
+}
+
+interface Program {
+  receivers: ReceiverSpec[];
+  steps: Op[];
+}
+
+const sender = fc.nat({ max: SENDER_NAMES.length - 1 });
+const uniqueId = fc.nat({ max: UNIQUE_IDS.length - 1 });
+const receiverIndex = fc.nat({ max: RECEIVER_COUNT - 1 });
+const controller = fc.nat({ max: CONTROLLER_COUNT - 1 });
+
+/** `arbitrary` in `present` of `present + absent` cases, else left out. */
+function sometimes<T>(
+  arbitrary: fc.Arbitrary<T>,
+  present: number,
+  absent: number,
+): fc.Arbitrary<T | undefined> {
+  return fc.oneof(
+    { weight: absent, arbitrary: fc.constant(undefined) },
+    { weight: present, arbitrary },
+  );
+}
+
+/** `T` with its keys that may be undefined made optional instead. */
+type LeftOut<T> =
+  & { [K in keyof T as undefined extends T[K] ? never : K]: T[K] }
+  & {
+    [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<
+      T[K],
+      undefined
+    >;
+  };
+
+/** Drops keys whose value is undefined: an option left out, not set to undefined. */
+function leaveOut<T extends object>(value: T): LeftOut<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, field]) => field !== undefined),
+  ) as LeftOut<T>;
+}
+
+function opArbitrary(): fc.Arbitrary<Op> {
+  return fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constant("connect" as const),
+        receiver: receiverIndex,
+        sender: sometimes(sender, 1, 1),
+        uniqueId: sometimes(uniqueId, 1, 2),
+        once: sometimes(fc.boolean(), 1, 2),
+        abortSignal: sometimes(controller, 1, 3),
+      }).map(leaveOut),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("disconnect" as const),
+        receiver: receiverIndex,
+        sender: sometimes(sender, 1, 1),
+        uniqueId: sometimes(uniqueId, 1, 2),
+      }).map(leaveOut),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant("disconnectById" as const),
+        uniqueId,
+        sender: sometimes(sender, 1, 1),
+      }).map(leaveOut),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("disconnectHandle" as const),
+        handle: fc.nat({ max: 40 }),
+        dispose: fc.boolean(),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant("abort" as const),
+        controller,
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant("disconnectAll" as const),
+        sender: sometimes(sender, 2, 1),
+      }).map(leaveOut),
+    },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constant("send" as const),
+        method: fc.constantFrom<SendMethod>(
+          "send",
+          "sendRobust",
+          "sendAsync",
+          "sendAsyncRobust",
+        ),
+        sender,
+        withParams: fc.boolean(),
+        rethrow: fc.boolean(),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant("inspect" as const),
+        sender: sometimes(sender, 2, 1),
+      }).map(leaveOut),
+    },
+  );
+}
+
+const outcome = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<Outcome>("value") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<Outcome>(
+      "undefined",
+      "resolve",
+      "reject",
+      "throwError",
+      "throwString",
+      "throwUndefined",
+    ),
+  },
+);
+
+const programArbitrary: fc.Arbitrary<Program> = fc.record({
+  receivers: fc.array(
+    fc.record({
+      outcomes: fc.array(outcome, { minLength: 1, maxLength: 3 }),
+      actions: fc.oneof(
+        { weight: 1, arbitrary: fc.constant<Op[]>([]) },
+        { weight: 1, arbitrary: fc.array(opArbitrary(), { maxLength: 3 }) },
+      ),
+    }),
+    { minLength: RECEIVER_COUNT, maxLength: RECEIVER_COUNT },
+  ),
+  steps: fc.array(opArbitrary(), { maxLength: 50, size: "max" }),
+});
+
+// ---------------------------------------------------------------------------
+// Running a program and recording everything observable.
+
+interface World {
+  signal: SignalUnderTest;
+  receivers: TestReceiver[];
+  senders: unknown[];
+  controllers: AbortController[];
+  handles: Connection[];
+  trace: unknown[];
+  /** Everything receivers threw or rejected with, to name what comes out. */
+  thrown: unknown[];
+  promises: Promise<unknown>[];
+  argObjects: object[];
+  calls: number[];
+  depth: number;
+  sends: number;
+  /** Results of async sends started inside receivers, awaited after the step. */
+  pending: Promise<unknown>[];
+}
+
+function nameOfSender(world: World, value: unknown): string {
+  const index = world.senders.findIndex((sender) => Object.is(sender, value));
+  return index === -1
+    ? `unknown sender ${String(value)}`
+    : SENDER_NAMES[index]!;
+}
+
+function nameOfReceiver(world: World, receiver: unknown): string {
+  const index = world.receivers.indexOf(receiver as TestReceiver);
+  return index === -1 ? "unknown receiver" : `r${index}`;
+}
+
+function nameOfThrown(world: World, value: unknown): string {
+  const index = world.thrown.lastIndexOf(value);
+  return index === -1 ? `foreign ${String(value)}` : `thrown #${index}`;
+}
+
+function nameOfResponse(world: World, value: unknown): unknown {
+  if (value instanceof Promise) {
+    const index = world.promises.indexOf(value);
+    return index === -1 ? "foreign promise" : `promise #${index}`;
+  }
+  return value;
+}
+
+function nameOfOutcome(
+  world: World,
+  outcome: PromiseSettledResult<unknown>,
+): unknown {
+  return outcome.status === "fulfilled"
+    ? { fulfilled: nameOfResponse(world, outcome.value) }
+    : { rejected: nameOfThrown(world, outcome.reason) };
+}
+
+function makeReceiver(
+  world: World,
+  index: number,
+  spec: ReceiverSpec,
+): TestReceiver {
+  const name = `r${index}`;
+  return (args) => {
+    const call = world.calls[index]!++;
+    let argObject = world.argObjects.indexOf(args);
+    if (argObject === -1) argObject = world.argObjects.push(args) - 1;
+    world.trace.push({
+      called: name,
+      depth: world.depth,
+      keys: Object.keys(args).sort().join(),
+      sender: nameOfSender(world, args.sender),
+      n: args.n,
+      signalIsSelf: args.signal === world.signal,
+      argObject,
+    });
+    if (world.depth < MAX_DEPTH) {
+      world.depth++;
+      try {
+        for (const action of spec.actions) runOp(world, action);
+      } finally {
+        world.depth--;
+      }
+    }
+    const label = `${name} call ${call}`;
+    switch (spec.outcomes[call % spec.outcomes.length]!) {
+      case "value":
+        return label;
+      case "undefined":
+        return undefined;
+      case "resolve": {
+        const promise = Promise.resolve(label);
+        world.promises.push(promise);
+        return promise;
+      }
+      case "reject": {
+        const error = new Error(label);
+        world.thrown.push(error);
+        const promise = Promise.reject(error);
+        // Handled here: a sync send returns it and no one awaits it.
+        promise.catch(() => {});
+        world.promises.push(promise);
+        return promise;
+      }
+      case "throwError": {
+        const error = new Error(label);
+        world.thrown.push(error);
+        throw error;
+      }
+      case "throwString": {
+        world.thrown.push(label);
+        throw label;
+      }
+      case "throwUndefined":
+        world.thrown.push(undefined);
+        throw undefined;
+    }
+  };
+}
+
+function optionalSender(
+  world: World,
+  op: { sender?: number },
+): { sender?: unknown } {
+  return op.sender === undefined ? {} : { sender: world.senders[op.sender] };
+}
+
+function optionalUniqueId(op: { uniqueId?: number }): { uniqueId?: UniqueId } {
+  return op.uniqueId === undefined
+    ? {}
+    : { uniqueId: UNIQUE_IDS[op.uniqueId]! };
+}
+
+function runOp(world: World, op: Op): void {
+  const { signal, trace, depth } = world;
+  switch (op.kind) {
+    case "connect": {
+      const options: ConnectOptions<unknown> = {
+        ...optionalSender(world, op),
+        ...optionalUniqueId(op),
+        ...(op.once === undefined ? {} : { once: op.once }),
+        ...(op.abortSignal === undefined
+          ? {}
+          : { signal: world.controllers[op.abortSignal]!.signal }),
+      };
+      const receiver = world.receivers[op.receiver]!;
+      const handle = Object.keys(options).length === 0
+        ? signal.connect(receiver)
+        : signal.connect(receiver, options);
+      world.handles.push(handle);
+      trace.push({ depth, op, connected: handle.connected });
+      return;
+    }
+    case "disconnect": {
+      const options = { ...optionalSender(world, op), ...optionalUniqueId(op) };
+      const receiver = world.receivers[op.receiver]!;
+      const removed = Object.keys(options).length === 0
+        ? signal.disconnect(receiver)
+        : signal.disconnect(receiver, options);
+      trace.push({ depth, op, removed });
+      return;
+    }
+    case "disconnectById": {
+      const removed = signal.disconnect({
+        ...optionalSender(world, op),
+        uniqueId: UNIQUE_IDS[op.uniqueId]!,
+      });
+      trace.push({ depth, op, removed });
+      return;
+    }
+    case "disconnectHandle": {
+      if (world.handles.length === 0) {
+        trace.push({ depth, op, skipped: "no handle yet" });
+        return;
+      }
+      const handle = world.handles[op.handle % world.handles.length]!;
+      const result = op.dispose
+        ? handle[Symbol.dispose]()
+        : handle.disconnect();
+      trace.push({ depth, op, result, connected: handle.connected });
+      return;
+    }
+    case "abort":
+      world.controllers[op.controller]!.abort();
+      trace.push({ depth, op });
+      return;
+    case "disconnectAll": {
+      const removed = op.sender === undefined
+        ? signal.disconnectAll()
+        : signal.disconnectAll(world.senders[op.sender]);
+      trace.push({ depth, op, removed });
+      return;
+    }
+    case "inspect": {
+      const sender = op.sender === undefined
+        ? undefined
+        : world.senders[op.sender];
+      trace.push({
+        depth,
+        op,
+        receivers: signal.receivers(sender).map((receiver) =>
+          nameOfReceiver(world, receiver)
+        ),
+        hasReceivers: signal.hasReceivers(sender),
+      });
+      return;
+    }
+    case "send":
+      return runSend(world, op);
+  }
+}
+
+function runSend(world: World, op: Extract<Op, { kind: "send" }>): void {
+  const { signal, trace, depth } = world;
+  const sender = world.senders[op.sender];
+  const params = op.withParams ? { n: world.sends++ } : undefined;
+  const entry: Record<string, unknown> = { depth, op };
+  trace.push(entry);
+  if (op.method === "send" || op.method === "sendRobust") {
+    try {
+      entry.result = op.method === "send"
+        ? signal.send(sender, params).map(([receiver, response]) => [
+          nameOfReceiver(world, receiver),
+          nameOfResponse(world, response),
+        ])
+        : signal.sendRobust(sender, params).map(([receiver, outcome]) => [
+          nameOfReceiver(world, receiver),
+          nameOfOutcome(world, outcome),
+        ]);
+    } catch (error) {
+      entry.threw = nameOfThrown(world, error);
+      if (depth > 0 && op.rethrow) throw error;
+    }
+    return;
+  }
+  let sent: Promise<Array<[TestReceiver, unknown]>>;
+  try {
+    sent = op.method === "sendAsync"
+      ? signal.sendAsync(sender, params)
+      : signal.sendAsyncRobust(sender, params);
+  } catch (error) {
+    entry.threwSynchronously = nameOfThrown(world, error);
+    return;
+  }
+  // Named as soon as it settles; written to the trace after the step.
+  world.pending.push(sent.then(
+    (results) => ({
+      settled: entry,
+      resolved: results.map(([receiver, result]) => [
+        nameOfReceiver(world, receiver),
+        op.method === "sendAsync"
+          ? nameOfResponse(world, result)
+          : nameOfOutcome(world, result as PromiseSettledResult<unknown>),
+      ]),
+    }),
+    (error) => ({ settled: entry, rejected: nameOfThrown(world, error) }),
+  ));
+}
+
+function recordState(world: World): unknown {
+  const { signal } = world;
+  const senders = [...world.senders.keys()];
+  return {
+    receivers: senders.map((i) =>
+      signal.receivers(world.senders[i]).map((receiver) =>
+        nameOfReceiver(world, receiver)
+      ).join()
+    ),
+    receiversOfNoSender: signal.receivers().map((receiver) =>
+      nameOfReceiver(world, receiver)
+    ).join(),
+    hasReceivers: senders.map((i) => signal.hasReceivers(world.senders[i])),
+    hasReceiversOfNoSender: signal.hasReceivers(),
+    connected: world.handles.map((handle) => handle.connected),
+  };
+}
+
+async function runProgram(
+  program: Program,
+  signal: SignalUnderTest,
+): Promise<unknown[]> {
+  const world: World = {
+    signal,
+    receivers: [],
+    senders: makeSenders(),
+    controllers: Array.from(
+      { length: CONTROLLER_COUNT },
+      () => new AbortController(),
+    ),
+    handles: [],
+    trace: [],
+    thrown: [],
+    promises: [],
+    argObjects: [],
+    calls: program.receivers.map(() => 0),
+    depth: 0,
+    sends: 0,
+    pending: [],
+  };
+  world.receivers = program.receivers.map((spec, i) =>
+    makeReceiver(world, i, spec)
+  );
+  for (const [step, op] of program.steps.entries()) {
+    try {
+      runOp(world, op);
+    } catch (error) {
+      // Only nested sends rethrow; at the top level nothing should escape.
+      world.trace.push({ step, escaped: nameOfThrown(world, error) });
+    }
+    for (const result of world.pending.splice(0)) {
+      world.trace.push(await result);
+    }
+    world.trace.push({ step, state: recordState(world) });
+  }
+  return world.trace;
+}
+
+/** Compares two traces and names the first entry that differs. */
+function assertSameTrace(actual: unknown[], expected: unknown[]): void {
+  const length = Math.max(actual.length, expected.length);
+  for (let i = 0; i < length; i++) {
+    if (!equal(actual[i], expected[i])) {
+      assertEquals(
+        actual[i],
+        expected[i],
+        `trace entry ${i} differs (signalry vs model); preceding entries: ${
+          JSON.stringify(actual.slice(Math.max(0, i - 6), i))
+        }`,
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Configuration from the environment, so CI and a deep run share the code.
+
+/** Runs in the default `deno task test`; `SIGNALRY_FC_RUNS` overrides it. */
+const DEFAULT_RUNS = 5000;
+
+function fcParameters(): fc.Parameters<[Program]> {
+  const seed = envNumber("SIGNALRY_FC_SEED");
+  const path = Deno.env.get("SIGNALRY_FC_PATH");
+  return {
+    numRuns: envNumber("SIGNALRY_FC_RUNS") ?? DEFAULT_RUNS,
+    ...(seed === undefined ? {} : { seed }),
+    ...(path === undefined || path === "" ? {} : { path, endOnFailure: true }),
+  };
+}
+
+const parameters = fcParameters();
+
+Deno.test(`Signal behaves like the reference model for any program of connects, disconnects, aborts and re-entrant sends (${parameters.numRuns} runs)`, async () => {
+  await fc.assert(
+    fc.asyncProperty(programArbitrary, async (program) => {
+      const actual = await runProgram(program, new Signal<Params>());
+      const expected = await runProgram(program, new ReferenceSignal());
+      assertSameTrace(actual, expected);
+    }),
+    parameters,
+  );
+});
