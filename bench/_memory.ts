@@ -1,7 +1,8 @@
 /**
  * Bytes a connected receiver keeps alive, for signalry and each peer:
  * connect many receivers, send once so lazy caches exist, collect garbage,
- * and divide the heap's growth by the count. Runtime-neutral: `memory.ts`
+ * read the heap, drop the emitter, collect and read again, and divide the
+ * difference by the count. Runtime-neutral: `memory.ts`
  * (Deno) and `node/memory.mjs` (Node, Bun) pass in how to collect garbage
  * and read the heap.
  *
@@ -171,7 +172,12 @@ function subjects(libraries: Libraries): Subject[] {
   ];
 }
 
-function fullGc(probe: HeapProbe): void {
+/**
+ * Collects garbage after a macrotask: Bun keeps an awaited value alive until
+ * its microtask queue has drained.
+ */
+async function fullGc(probe: HeapProbe): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
   for (let i = 0; i < 3; i++) probe.gc();
 }
 
@@ -180,9 +186,20 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1]!;
 }
 
+/** Keeps the subject in `held` only: no register of the caller refers to it. */
+async function hold(
+  connect: (inputs: Inputs) => unknown,
+  inputs: Inputs,
+): Promise<void> {
+  held = await connect(inputs);
+}
+
 /**
- * Heap growth per receiver of one try. A function of its own, so that no
- * register of a caller's frame still holds the previous try's objects.
+ * What one try's subject keeps alive, per receiver: the heap with it, less
+ * the heap once it is dropped. Reading after dropping, rather than before
+ * connecting, leaves out garbage an earlier try left behind: Bun gave
+ * negative growth the other way. A
+ * function of its own, so that no caller's register holds the subject.
  */
 async function oneTry(
   probe: HeapProbe,
@@ -191,18 +208,20 @@ async function oneTry(
 ): Promise<number> {
   const inputs = makeInputs(count);
   calls = 0;
-  fullGc(probe);
-  const before = probe.heapUsed();
-  held = await connect(inputs);
-  fullGc(probe);
-  const after = probe.heapUsed();
+  await hold(connect, inputs);
+  await fullGc(probe);
+  const withSubject = probe.heapUsed();
   // Every receiver ran once: no row left receivers out.
   if (calls !== count) {
     throw new Error(`Memory row ran ${calls} receivers, expected ${count}`);
   }
+  held = undefined;
+  await fullGc(probe);
+  const withoutSubject = probe.heapUsed();
+  // The inputs stay alive through both readings, so neither counts them.
   held = inputs;
   held = undefined;
-  return (after - before) / count;
+  return (withSubject - withoutSubject) / count;
 }
 
 /** Heap growth per receiver of one way of connecting; the median of `repeats` tries. */

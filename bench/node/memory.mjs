@@ -8,11 +8,16 @@ const runtime = globalThis.Bun
   : `Node ${process.versions.node}`;
 const gc = globalThis.Bun ? () => Bun.gc(true) : globalThis.gc;
 if (gc === undefined) throw new Error("Run Node with --expose-gc");
+// Bun's process.memoryUsage().heapUsed stays 0; JavaScriptCore's own
+// heap statistics have the size.
+const heapUsed = globalThis.Bun
+  ? (await import("bun:jsc")).heapStats
+  : () => ({ heapSize: process.memoryUsage().heapUsed });
 
 const count = Number(process.argv[2] ?? 100_000);
 const rows = await measureMemory(LIBRARIES, {
   gc,
-  heapUsed: () => process.memoryUsage().heapUsed,
+  heapUsed: () => heapUsed().heapSize,
 }, count);
 console.log(`### ${runtime}: ${count.toLocaleString("en-US")} receivers\n`);
 console.log(memoryTable(rows));
