@@ -319,25 +319,44 @@ export interface Connection {
 // deno-lint-ignore no-explicit-any -- internal: registrations of any Signal share one shape
 type AnyReceiver = (args: any) => unknown;
 
+// The bits of a registration's state.
+const LIVE = 1;
+const ONCE = 2;
+const FIRED = 4;
+
 /**
  * One connected receiver: where it lives (its bucket), under which key, and
  * its place in connection order. It is also the Connection users hold.
  */
 class Registration implements Connection {
-  isLive = true;
-  /** For `once`: set when its one call has started. */
-  hasFired = false;
+  /** LIVE, ONCE and FIRED in one field: every field costs each receiver 8 bytes. */
+  #state: number;
+  /** Set while the registration listens to an AbortSignal. */
+  abortListener: AbortListener | undefined = undefined;
 
   constructor(
     readonly receiver: AnyReceiver,
     readonly key: unknown,
     readonly bucket: Bucket,
     readonly order: number,
-    readonly once: boolean,
-  ) {}
+    once: boolean,
+  ) {
+    this.#state = once ? LIVE | ONCE : LIVE;
+  }
 
-  /** Set while the registration listens to an AbortSignal. */
-  abortListener: AbortListener | undefined = undefined;
+  /** Whether it goes just before its first call. */
+  get once(): boolean {
+    return (this.#state & ONCE) !== 0;
+  }
+
+  get isLive(): boolean {
+    return (this.#state & LIVE) !== 0;
+  }
+
+  /** Marks it removed; its bucket calls this. */
+  end(): void {
+    this.#state &= ~LIVE;
+  }
 
   get connected(): boolean {
     return this.isLive && this.bucket.registry.isLive &&
@@ -356,8 +375,8 @@ class Registration implements Connection {
 
   /** For `once`: whether to make its one call now; disconnects it first. */
   claimOnlyCall(): boolean {
-    if (this.hasFired) return false;
-    this.hasFired = true;
+    if ((this.#state & FIRED) !== 0) return false;
+    this.#state |= FIRED;
     this.disconnect();
     return true;
   }
@@ -421,7 +440,10 @@ class Leftovers {
  * in connection order, with the call list built from them.
  */
 class Bucket {
-  readonly registrations: Map<unknown, Registration> = new Map();
+  /** The one registration, until a second makes a Map worth its ~200 bytes. */
+  #only: Registration | undefined = undefined;
+  /** Every registration by key, in connection order, once there are two. */
+  #many: Map<unknown, Registration> | undefined = undefined;
   /** Replaced, never mutated: a send in progress keeps walking the old one. */
   callList: CallList | null = null;
   /** Bumped on every change, so call lists built from this bucket go stale. */
@@ -446,23 +468,57 @@ class Bucket {
       this.sender.deref() !== undefined;
   }
 
+  /** How many registrations it holds. */
+  get size(): number {
+    return this.leftovers.size;
+  }
+
+  /** The registration connected under `key`, if any. */
+  get(key: unknown): Registration | undefined {
+    if (this.#many !== undefined) return this.#many.get(key);
+    const only = this.#only;
+    return only !== undefined && sameValueZero(only.key, key)
+      ? only
+      : undefined;
+  }
+
+  /** Its registrations in connection order, as a new array. */
+  registrations(): Registration[] {
+    if (this.#many !== undefined) return Array.from(this.#many.values());
+    return this.#only === undefined ? [] : [this.#only];
+  }
+
   add(registration: Registration): void {
-    this.registrations.set(registration.key, registration);
+    if (this.#many !== undefined) {
+      this.#many.set(registration.key, registration);
+    } else if (this.#only === undefined) {
+      this.#only = registration;
+    } else {
+      this.#many = new Map([
+        [this.#only.key, this.#only],
+        [registration.key, registration],
+      ]);
+      this.#only = undefined;
+    }
     this.leftovers.size++;
     this.registry.size++;
     this.changed();
   }
 
   remove(registration: Registration): void {
-    registration.isLive = false;
-    this.registrations.delete(registration.key);
+    registration.end();
+    if (this.#many !== undefined) this.#many.delete(registration.key);
+    else this.#only = undefined;
     this.leftovers.size--;
     this.registry.size--;
     if (registration.abortListener !== undefined) {
       this.registry.stopListening(registration.abortListener, this.leftovers);
     }
     this.changed();
-    if (this.registrations.size === 0) this.registry.forget(this);
+    if (this.size === 0) {
+      this.#many = undefined;
+      this.registry.forget(this);
+    }
   }
 
   private changed(): void {
@@ -591,9 +647,9 @@ function isObject(value: unknown): value is object {
 }
 
 function listOf(bucket: Bucket): CallList {
-  return bucket.registrations.size === 0
+  return bucket.size === 0
     ? NO_RECEIVERS
-    : new CallList(Array.from(bucket.registrations.values()));
+    : new CallList(bucket.registrations());
 }
 
 /** Merges two lists that are each in connection order into one. */
@@ -616,6 +672,11 @@ function mergeByOrder(first: CallList, second: CallList): CallList {
 /** Handles a rejection of `response`, if it is a promise, by ignoring it. */
 function ignoreRejection(response: unknown): void {
   if (response instanceof Promise) response.catch(() => {});
+}
+
+/** Map's key equality: `===`, except that NaN equals NaN. */
+function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
 }
 
 function isUniqueId(value: unknown): value is UniqueId {
@@ -839,11 +900,11 @@ export class Signal<
         -1,
         once,
       );
-      neverConnected.isLive = false;
+      neverConnected.end();
       return neverConnected;
     }
     const bucket = registry.bucketFor(sender);
-    const existing = bucket.registrations.get(key);
+    const existing = bucket.get(key);
     if (existing !== undefined) return existing;
     const registration = new Registration(
       receiver,
@@ -930,7 +991,7 @@ export class Signal<
         `${action}: options.uniqueId is required when no receiver is given`,
       );
     }
-    const registration = this.#registry.bucketOf(sender)?.registrations.get(
+    const registration = this.#registry.bucketOf(sender)?.get(
       key,
     );
     return registration?.disconnect() ?? false;
@@ -1257,7 +1318,7 @@ export class Signal<
     }
     const bucket = this.#registry.bucketOf(sender);
     if (bucket === undefined) return 0;
-    const registrations = [...bucket.registrations.values()];
+    const registrations = bucket.registrations();
     for (const registration of registrations) bucket.remove(registration);
     return registrations.length;
   }
