@@ -152,7 +152,7 @@ export interface ConnectOptions<Sender> {
  * ```
  */
 export interface DisconnectOptions<Sender> {
-  /** The sender the registration was connected for; left out, any sender. */
+  /** The sender the registration was connected for; left out, a registration connected without one. */
   readonly sender?: Sender;
   /** The id the registration was connected under. */
   readonly uniqueId?: UniqueId;
