@@ -852,6 +852,19 @@ export class Signal<
 > {
   #registry = new Registry();
 
+  /** The one argument object of a send, shared by the receivers it calls. */
+  #receiverArgs(
+    sender: Sender,
+    params: Params | undefined,
+  ): ReceiverArgs<Params, Sender, Response> {
+    // Keys first, then the spread: V8 makes adding keys to a spread-made object slow.
+    return { signal: this, sender, ...params } as unknown as ReceiverArgs<
+      Params,
+      Sender,
+      Response
+    >;
+  }
+
   /**
    * Connects `receiver`, for every sender or only for `options.sender`.
    *
@@ -1039,12 +1052,7 @@ export class Signal<
     >[];
     const count = receivers.length;
     if (count === 0) return [];
-    // Keys first, then the spread: V8 makes adding keys to a spread-made object slow.
-    const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
-      Params,
-      Sender,
-      Response
-    >;
+    const args = this.#receiverArgs(sender, params);
     if (callList.hasOnce) return callClaimingOnce(callList, args, []);
     if (count === 1) {
       const receiver = receivers[0]!;
@@ -1099,11 +1107,7 @@ export class Signal<
     const callList = this.#registry.callListFor(sender);
     const outcomes: RobustResponses<Params, Sender, Response> = [];
     if (callList.receivers.length === 0) return outcomes;
-    const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
-      Params,
-      Sender,
-      Response
-    >;
+    const args = this.#receiverArgs(sender, params);
     const registrations = callList.registrations;
     for (let i = 0; i < registrations.length; i++) {
       const registration = registrations[i]!;
@@ -1169,11 +1173,7 @@ export class Signal<
     const callList = this.#registry.callListFor(sender);
     const responses: Responses<Params, Sender, Response> = [];
     if (callList.receivers.length === 0) return [];
-    const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
-      Params,
-      Sender,
-      Response
-    >;
+    const args = this.#receiverArgs(sender, params);
     try {
       callClaimingOnce(callList, args, responses);
     } catch (error) {
