@@ -1,6 +1,7 @@
 // The CommonJS build, loaded with `require` as a CommonJS user loads it. The
-// full rules are checked on the ES module build (signal.test.mjs); this file
-// checks that `require` reaches a working copy of the same API.
+// full rules are checked on the ES module build, by the Deno test files that
+// test:npm runs on Node and Bun; this file checks what only `require` can
+// break: that it reaches a working copy of the same API.
 const assert = require("node:assert/strict");
 const { test } = require("node:test");
 const signalry = require("signalry");

@@ -1,0 +1,134 @@
+/**
+ * The part of the `Deno` namespace that signalry's `*_test.ts` files use,
+ * for Node and Bun, so that those very files run there against the npm
+ * package. `scripts/test_npm.ts` bundles this module in front of each test
+ * file.
+ *
+ * - `Deno.test(name, fn)` and `Deno.test({ name, fn, ignore })` register
+ *   with `node:test`, or `bun:test` under Bun; sanitizer options are ignored.
+ * - A test named in the JSON object `SIGNALRY_SKIP` (name to reason), or
+ *   with `ignore: true`, is skipped, and the reason is printed.
+ * - `Deno.env.get` reads `process.env`; `Deno.memoryUsage` is
+ *   `process.memoryUsage`.
+ * - Under Bun, `gc()` is `Bun.gc(true)`, a full collection, as with Node's
+ *   `--expose-gc`.
+ * - No limit on listeners per EventTarget, as in Deno: Node warns past 10,
+ *   and the churn test puts many on each of its long-lived AbortSignals.
+ * - Node's global is no EventTarget: there, `unhandledrejection` listeners on
+ *   `globalThis` hear `process`'s `unhandledRejection`. (Bun's global is one,
+ *   but does not dispatch that event.) Either way node:test and bun test also
+ *   fail the running test on an unhandled rejection, as Deno does.
+ *
+ * @module
+ */
+
+import { setMaxListeners } from "node:events";
+import process from "node:process";
+
+/** The `Deno.test` options the tests use; others (sanitizers) are ignored. */
+interface TestDefinition {
+  name: string;
+  fn: () => void | Promise<void>;
+  ignore?: boolean;
+}
+
+type TestFn = TestDefinition["fn"];
+
+/** What the bun:test module offers, as used here. */
+interface BunTest {
+  test: ((name: string, fn: TestFn) => void) & {
+    skip(name: string, fn: TestFn): void;
+  };
+  setDefaultTimeout(ms: number): void;
+}
+
+interface Bun {
+  gc(force: boolean): void;
+  version: string;
+}
+
+const bun = (globalThis as { Bun?: Bun }).Bun;
+// A variable, so that neither esbuild nor Node tries to resolve it.
+const BUN_TEST = "bun:test";
+
+const register: (definition: TestDefinition, skip?: string) => void =
+  bun === undefined
+    ? await nodeRegister()
+    : await bunRegister(await import(BUN_TEST));
+const runtime = bun === undefined
+  ? `node ${process.version}`
+  : `bun ${bun.version}`;
+const skipped: Record<string, string> = JSON.parse(
+  process.env.SIGNALRY_SKIP || "{}",
+);
+
+async function nodeRegister() {
+  const { test } = await import("node:test");
+  return ({ name, fn }: TestDefinition, skip?: string) =>
+    test(name, { skip: skip ?? false }, fn);
+}
+
+function bunRegister({ test, setDefaultTimeout }: BunTest) {
+  // Deno has no per-test time limit; the property and churn tests take
+  // seconds, past bun test's 5 s default.
+  setDefaultTimeout(10 * 60 * 1000);
+  return ({ name, fn }: TestDefinition, skip?: string) =>
+    skip === undefined ? test(name, fn) : test.skip(name, fn);
+}
+
+function test(
+  nameOrDefinition: string | TestDefinition,
+  fn?: TestFn,
+): void {
+  const definition = typeof nameOrDefinition === "string"
+    ? { name: nameOrDefinition, fn: fn! }
+    : { ...nameOrDefinition, ...(fn === undefined ? {} : { fn }) };
+  const reason = skipped[definition.name] ??
+    (definition.ignore ? "the test says ignore: true" : undefined);
+  if (reason !== undefined) {
+    console.log(`skipped on ${runtime}: ${definition.name}: ${reason}`);
+  }
+  register(definition, reason);
+}
+
+Object.assign(globalThis, {
+  Deno: {
+    test,
+    env: { get: (name: string) => process.env[name] },
+    memoryUsage: () => process.memoryUsage(),
+  },
+});
+
+setMaxListeners(0);
+if (bun !== undefined) {
+  (globalThis as { gc?: () => void }).gc ??= () => bun.gc(true);
+}
+
+type RejectionListener = (event: {
+  reason: unknown;
+  promise: unknown;
+  preventDefault(): void;
+}) => void;
+const heard = new Map<unknown, (reason: unknown, promise: unknown) => void>();
+if (!("addEventListener" in globalThis)) {
+  Object.assign(globalThis, {
+    addEventListener(type: string, listener: RejectionListener) {
+      if (type !== "unhandledrejection") {
+        throw new TypeError(
+          `Cannot listen for ${type}: the shim has no such event`,
+        );
+      }
+      const onRejection = (reason: unknown, promise: unknown) =>
+        listener({ reason, promise, preventDefault() {} });
+      heard.set(listener, onRejection);
+      process.on("unhandledRejection", onRejection);
+    },
+    removeEventListener(type: string, listener: RejectionListener) {
+      const onRejection = heard.get(listener);
+      if (type === "unhandledrejection" && onRejection !== undefined) {
+        process.off("unhandledRejection", onRejection);
+        heard.delete(listener);
+      }
+    },
+  });
+}

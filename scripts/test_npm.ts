@@ -1,0 +1,151 @@
+/**
+ * Tests the npm package where users run it (`deno task test:npm`): builds and
+ * packs it, installs the tarball into an empty project, and there
+ *
+ * - lints the package with publint and arethetypeswrong;
+ * - runs the very `*_test.ts` files that `deno task test` runs, bundled behind
+ *   a `Deno` shim (`scripts/_bundle_tests.ts`), on Node 20, 22 and 24 and on
+ *   Bun, plus `npm_test/require.test.cjs`, for what only `require` can break.
+ *
+ * `SIGNALRY_RUNTIMES` (comma separated: `node20`, `node22`, `node24`, `bun`,
+ * and `node` for the node on PATH) limits the runtimes; the default is the
+ * first four. Node 22 and 24 come from npm (`npx -p node@22`) unless the node
+ * on PATH is that version. Each step runs even when one before it failed; the
+ * script exits with 1 if any did.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import {
+  CommandError,
+  output,
+  packedProject,
+  ROOT,
+  run,
+} from "./_npm_project.ts";
+import {
+  bundleTests,
+  moduleGraphs,
+  npmPackages,
+  testFiles,
+} from "./_bundle_tests.ts";
+
+const RUNTIMES = ["node20", "node22", "node24", "bun"];
+
+/**
+ * Tests that cannot run on a runtime, each skipped there by name with its
+ * reason printed. A runtime is a name of SIGNALRY_RUNTIMES; `node` matches
+ * every Node.
+ */
+const SKIPPED: { runtime: string; name: string; reason: string }[] = [];
+
+/** The command that starts `runtime`'s JavaScript, for `node --test` or `bun test`. */
+async function runtimeCommand(runtime: string): Promise<string> {
+  if (runtime === "node" || runtime === "bun") return runtime;
+  const major = /^node(\d+)$/.exec(runtime)?.[1];
+  if (major === undefined) {
+    throw new CommandError(
+      `SIGNALRY_RUNTIMES names ${runtime}; expected node20, node22, node24, bun or node`,
+    );
+  }
+  if ((await output("node", ["--version"])).startsWith(`v${major}.`)) {
+    return "node";
+  }
+  return await output("npx", [
+    "-y",
+    "-p",
+    `node@${major}`,
+    "node",
+    "-p",
+    "process.execPath",
+  ]);
+}
+
+async function testOn(
+  runtime: string,
+  dir: string,
+  bundles: readonly string[],
+): Promise<void> {
+  const command = await runtimeCommand(runtime);
+  const skipped = Object.fromEntries(
+    SKIPPED.filter((skip) =>
+      skip.runtime === runtime ||
+      (skip.runtime === "node" && runtime.startsWith("node"))
+    ).map(({ name, reason }) => [name, reason]),
+  );
+  const env = { SIGNALRY_SKIP: JSON.stringify(skipped) };
+  const files = [...bundles, "require.test.cjs"].map((file) => `./${file}`);
+  console.error(
+    `--- ${runtime}: ${command} ${await output(command, ["--version"])}: ${
+      files.join(" ")
+    }`,
+  );
+  if (runtime === "bun") {
+    await run("bun", ["test", ...files], { cwd: dir, env });
+  } else {
+    await run(command, [
+      "--expose-gc",
+      "--enable-source-maps",
+      "--test",
+      "--test-reporter=spec",
+      ...files,
+    ], { cwd: dir, env });
+  }
+}
+
+/** Runs every step, each even when one before it failed; false if any failed. */
+async function testNpm(runtimes: readonly string[]): Promise<boolean> {
+  if (runtimes.includes("bun")) {
+    await output("bun", ["--version"]).catch(() => {
+      throw new CommandError(
+        "bun is not on PATH: npm install -g bun@1.3.14, or leave bun out of SIGNALRY_RUNTIMES",
+      );
+    });
+  }
+  const files = testFiles();
+  const graphs = await moduleGraphs(files);
+  await using project = await packedProject([
+    ...npmPackages(graphs),
+    "publint",
+    "@arethetypeswrong/cli",
+  ]);
+  const { dir, tarball } = project;
+  const bundles = await bundleTests(files, graphs, dir);
+  await Deno.copyFile(
+    join(ROOT, "npm_test", "require.test.cjs"),
+    join(dir, "require.test.cjs"),
+  );
+  const bin = (tool: string) => join(dir, "node_modules", ".bin", tool);
+  const steps: [string, () => Promise<void>][] = [
+    ["publint", () => run(bin("publint"), ["--strict", join(ROOT, "npm")])],
+    ["arethetypeswrong", () => run(bin("attw"), [tarball])],
+    ...runtimes.map((runtime): [string, () => Promise<void>] => [
+      `tests on ${runtime}`,
+      () => testOn(runtime, dir, bundles),
+    ]),
+  ];
+  const results: string[] = [];
+  for (const [step, fn] of steps) {
+    console.error(`--- ${step}`);
+    const start = performance.now();
+    const failure = await fn().then(() => undefined, (error) => {
+      if (!(error instanceof CommandError)) throw error;
+      return error.message;
+    });
+    const seconds = ((performance.now() - start) / 1000).toFixed(1);
+    results.push(
+      failure === undefined
+        ? `ok     ${step} (${seconds} s)`
+        : `FAILED ${step} (${seconds} s): ${failure}`,
+    );
+  }
+  console.error(`--- test:npm\n${results.join("\n")}`);
+  return results.every((result) => result.startsWith("ok"));
+}
+
+if (import.meta.main) {
+  const runtimes = (Deno.env.get("SIGNALRY_RUNTIMES") || RUNTIMES.join(","))
+    .split(",").map((runtime) => runtime.trim()).filter(Boolean);
+  if (!await testNpm(runtimes)) Deno.exit(1);
+}
