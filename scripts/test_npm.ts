@@ -5,7 +5,8 @@
  * - lints the package with publint and arethetypeswrong;
  * - runs the very `*_test.ts` files that `deno task test` runs, bundled behind
  *   a `Deno` shim (`scripts/_bundle_tests.ts`), on Node 20, 22 and 24 and on
- *   Bun, plus `npm_test/require.test.cjs`, for what only `require` can break.
+ *   Bun, plus `npm_test/require.test.cjs`, for what only `require` can break;
+ * - runs the browser smoke test (`scripts/test_browser.ts`).
  *
  * `SIGNALRY_RUNTIMES` (comma separated: `node20`, `node22`, `node24`, `bun`,
  * and `node` for the node on PATH) limits the runtimes; the default is the
@@ -30,6 +31,7 @@ import {
   npmPackages,
   testFiles,
 } from "./_bundle_tests.ts";
+import { BROWSER_TOOLS, testBrowser } from "./test_browser.ts";
 
 const RUNTIMES = ["node20", "node22", "node24", "bun"];
 
@@ -109,6 +111,7 @@ async function testNpm(runtimes: readonly string[]): Promise<boolean> {
     ...npmPackages(graphs),
     "publint",
     "@arethetypeswrong/cli",
+    ...BROWSER_TOOLS,
   ]);
   const { dir, tarball } = project;
   const bundles = await bundleTests(files, graphs, dir);
@@ -124,6 +127,7 @@ async function testNpm(runtimes: readonly string[]): Promise<boolean> {
       `tests on ${runtime}`,
       () => testOn(runtime, dir, bundles),
     ]),
+    ["browser smoke test", () => testBrowser(dir)],
   ];
   const results: string[] = [];
   for (const [step, fn] of steps) {
