@@ -6,7 +6,8 @@
  * - runs the very `*_test.ts` files that `deno task test` runs, bundled behind
  *   a `Deno` shim (`scripts/_bundle_tests.ts`), on Node 20, 22 and 24 and on
  *   Bun, plus `npm_test/require.test.cjs`, for what only `require` can break;
- * - runs the browser smoke test (`scripts/test_browser.ts`).
+ * - runs the browser smoke test (`scripts/test_browser.ts`) and the
+ *   TypeScript matrix (`scripts/test_types.ts`).
  *
  * `SIGNALRY_RUNTIMES` (comma separated: `node20`, `node22`, `node24`, `bun`,
  * and `node` for the node on PATH) limits the runtimes; the default is the
@@ -32,6 +33,7 @@ import {
   testFiles,
 } from "./_bundle_tests.ts";
 import { BROWSER_TOOLS, testBrowser } from "./test_browser.ts";
+import { testTypes, TYPES_TOOLS } from "./test_types.ts";
 
 const RUNTIMES = ["node20", "node22", "node24", "bun"];
 
@@ -112,6 +114,7 @@ async function testNpm(runtimes: readonly string[]): Promise<boolean> {
     "publint",
     "@arethetypeswrong/cli",
     ...BROWSER_TOOLS,
+    ...TYPES_TOOLS,
   ]);
   const { dir, tarball } = project;
   const bundles = await bundleTests(files, graphs, dir);
@@ -128,6 +131,7 @@ async function testNpm(runtimes: readonly string[]): Promise<boolean> {
       () => testOn(runtime, dir, bundles),
     ]),
     ["browser smoke test", () => testBrowser(dir)],
+    ["TypeScript matrix", () => testTypes(dir)],
   ];
   const results: string[] = [];
   for (const [step, fn] of steps) {
