@@ -7,7 +7,8 @@
  *   a `Deno` shim (`scripts/_bundle_tests.ts`), on Node 20, 22 and 24 and on
  *   Bun, plus `npm_test/require.test.cjs`, for what only `require` can break;
  * - runs the browser smoke test (`scripts/test_browser.ts`) and the
- *   TypeScript matrix (`scripts/test_types.ts`).
+ *   TypeScript matrix (`scripts/test_types.ts`);
+ * - checks the size budget of `import { Signal } from "signalry"`.
  *
  * `SIGNALRY_RUNTIMES` (comma separated: `node20`, `node22`, `node24`, `bun`,
  * and `node` for the node on PATH) limits the runtimes; the default is the
@@ -36,6 +37,8 @@ import { BROWSER_TOOLS, testBrowser } from "./test_browser.ts";
 import { testTypes, TYPES_TOOLS } from "./test_types.ts";
 
 const RUNTIMES = ["node20", "node22", "node24", "bun"];
+/** The minified, brotli-compressed budget of `import { Signal } from "signalry"`. */
+const SIZE_BUDGET = "3 kB";
 
 /**
  * Tests that cannot run on a runtime, each skipped there by name with its
@@ -98,6 +101,24 @@ async function testOn(
   }
 }
 
+async function checkSize(dir: string): Promise<void> {
+  await Deno.writeTextFile(
+    join(dir, ".size-limit.json"),
+    JSON.stringify([{
+      name: 'import { Signal } from "signalry"',
+      path: "node_modules/signalry/esm/mod.js",
+      import: "{ Signal }",
+      limit: SIZE_BUDGET,
+    }]),
+  );
+  // size-limit prints the size and the budget, and fails past the budget.
+  const within = await run("node", ["node_modules/size-limit/bin.js"], {
+    cwd: dir,
+  }).then(() => true, () => false);
+  console.log(`size: ${within ? "1 passed, 0 failed" : "0 passed, 1 failed"}`);
+  if (!within) throw new CommandError(`the bundle is over ${SIZE_BUDGET}`);
+}
+
 /** Runs every step, each even when one before it failed; false if any failed. */
 async function testNpm(runtimes: readonly string[]): Promise<boolean> {
   if (runtimes.includes("bun")) {
@@ -113,6 +134,8 @@ async function testNpm(runtimes: readonly string[]): Promise<boolean> {
     ...npmPackages(graphs),
     "publint",
     "@arethetypeswrong/cli",
+    "size-limit",
+    "@size-limit/preset-small-lib",
     ...BROWSER_TOOLS,
     ...TYPES_TOOLS,
   ]);
@@ -132,6 +155,7 @@ async function testNpm(runtimes: readonly string[]): Promise<boolean> {
     ]),
     ["browser smoke test", () => testBrowser(dir)],
     ["TypeScript matrix", () => testTypes(dir)],
+    [`size budget ${SIZE_BUDGET}`, () => checkSize(dir)],
   ];
   const results: string[] = [];
   for (const [step, fn] of steps) {
