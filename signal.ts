@@ -4,6 +4,14 @@
  * @module
  */
 
+import {
+  asCallList,
+  type CallList,
+  isObject,
+  neverConnected,
+  Registry,
+} from "./_registry.ts";
+
 /** The keys every receiver's argument carries besides the params. */
 export type ReservedKey = "signal" | "sender";
 
@@ -316,367 +324,40 @@ export interface Connection {
   [Symbol.dispose](): void;
 }
 
-// deno-lint-ignore no-explicit-any -- internal: registrations of any Signal share one shape
-type AnyReceiver = (args: any) => unknown;
+const promiseThen = Promise.prototype.then;
 
-// The bits of a registration's state.
-const LIVE = 1;
-const ONCE = 2;
-const FIRED = 4;
+function ignore(): void {}
 
 /**
- * One connected receiver: where it lives (its bucket), under which key, and
- * its place in connection order. It is also the Connection users hold.
+ * Marks `response`'s rejection handled if it is a promise. Promise's own
+ * `then` runs, never the response's `then` or `catch`, and whatever it
+ * throws is swallowed: a response cannot replace the error that stopped a
+ * send.
  */
-class Registration implements Connection {
-  /** LIVE, ONCE and FIRED in one field: every field costs each receiver 8 bytes. */
-  #state: number;
-  /** Set while the registration listens to an AbortSignal. */
-  abortListener: AbortListener | undefined = undefined;
-
-  constructor(
-    readonly receiver: AnyReceiver,
-    readonly key: unknown,
-    readonly bucket: Bucket,
-    readonly order: number,
-    once: boolean,
-  ) {
-    this.#state = once ? LIVE | ONCE : LIVE;
-  }
-
-  /** Whether it goes just before its first call. */
-  get once(): boolean {
-    return (this.#state & ONCE) !== 0;
-  }
-
-  get isLive(): boolean {
-    return (this.#state & LIVE) !== 0;
-  }
-
-  /** Marks it removed; its bucket calls this. */
-  end(): void {
-    this.#state &= ~LIVE;
-  }
-
-  get connected(): boolean {
-    return this.isLive && this.bucket.registry.isLive &&
-      this.bucket.senderIsAlive();
-  }
-
-  disconnect(): boolean {
-    if (!this.connected) return false;
-    this.bucket.remove(this);
-    return true;
-  }
-
-  [Symbol.dispose](): void {
-    this.disconnect();
-  }
-
-  /** For `once`: whether to make its one call now; disconnects it first. */
-  claimOnlyCall(): boolean {
-    if ((this.#state & FIRED) !== 0) return false;
-    this.#state |= FIRED;
-    this.disconnect();
-    return true;
-  }
-}
-
-/**
- * Who a send calls, in connection order. Built on the first send after a
- * change and shared by every send until the next change; never mutated, so a
- * send in progress keeps its snapshot for free.
- */
-class CallList {
-  /** The receivers alone, so that a send without `once` reads nothing else. */
-  readonly receivers: readonly AnyReceiver[];
-  /** Whether a registration here is `once`: only then must a send check each one. */
-  readonly hasOnce: boolean;
-
-  constructor(readonly registrations: readonly Registration[]) {
-    this.receivers = registrations.map((registration) => registration.receiver);
-    this.hasOnce = registrations.some((registration) => registration.once);
-  }
-}
-
-/** The call list with nothing in it, shared by every empty bucket. */
-const NO_RECEIVERS = new CallList([]);
-
-/**
- * What an AbortSignal holds for a registration: only a weak way back to it,
- * so that a live AbortSignal keeps neither the registration, its receiver,
- * nor (through a receiver that refers to it) its sender alive.
- */
-class AbortListener {
-  readonly #registration: WeakRef<Registration>;
-
-  constructor(registration: Registration, readonly abortSignal: AbortSignal) {
-    this.#registration = new WeakRef(registration);
-    abortSignal.addEventListener("abort", this, { once: true });
-  }
-
-  /** Called by the AbortSignal when it aborts. */
-  handleEvent(): void {
-    this.#registration.deref()?.disconnect();
-  }
-
-  release(): void {
-    this.abortSignal.removeEventListener("abort", this);
-  }
-}
-
-/**
- * What is left to undo when an object sender is collected with its bucket:
- * how many registrations the bucket held and their abort listeners. It must
- * never refer to a registration, whose receiver may refer to the sender.
- */
-class Leftovers {
-  size = 0;
-  abortListeners: Set<AbortListener> | undefined = undefined;
-}
-
-/**
- * The registrations for one sender (or for any sender), keyed by identity,
- * in connection order, with the call list built from them.
- */
-class Bucket {
-  /** The one registration, until a second makes a Map worth its ~200 bytes. */
-  #only: Registration | undefined = undefined;
-  /** Every registration by key, in connection order, once there are two. */
-  #many: Map<unknown, Registration> | undefined = undefined;
-  /** Replaced, never mutated: a send in progress keeps walking the old one. */
-  callList: CallList | null = null;
-  /** Bumped on every change, so call lists built from this bucket go stale. */
-  version = 0;
-  /** The version of the any-sender bucket that `callList` was merged with. */
-  anySenderVersion = -1;
-  readonly leftovers: Leftovers = new Leftovers();
-
-  /**
-   * @param sender The sender itself if it is a primitive, a WeakRef to it if
-   * it is an object (so that connections do not keep it alive), or
-   * `undefined` for the any-sender bucket.
-   */
-  constructor(
-    readonly registry: Registry,
-    readonly sender: unknown,
-  ) {}
-
-  /** False once an object sender has been collected, taking its registrations. */
-  senderIsAlive(): boolean {
-    return !(this.sender instanceof WeakRef) ||
-      this.sender.deref() !== undefined;
-  }
-
-  /** How many registrations it holds. */
-  get size(): number {
-    return this.leftovers.size;
-  }
-
-  /** The registration connected under `key`, if any. */
-  get(key: unknown): Registration | undefined {
-    if (this.#many !== undefined) return this.#many.get(key);
-    const only = this.#only;
-    return only !== undefined && sameValueZero(only.key, key)
-      ? only
-      : undefined;
-  }
-
-  /** Its registrations in connection order, as a new array. */
-  registrations(): Registration[] {
-    if (this.#many !== undefined) return Array.from(this.#many.values());
-    return this.#only === undefined ? [] : [this.#only];
-  }
-
-  add(registration: Registration): void {
-    if (this.#many !== undefined) {
-      this.#many.set(registration.key, registration);
-    } else if (this.#only === undefined) {
-      this.#only = registration;
-    } else {
-      this.#many = new Map([
-        [this.#only.key, this.#only],
-        [registration.key, registration],
-      ]);
-      this.#only = undefined;
-    }
-    this.leftovers.size++;
-    this.registry.size++;
-    this.changed();
-  }
-
-  remove(registration: Registration): void {
-    registration.end();
-    if (this.#many !== undefined) this.#many.delete(registration.key);
-    else this.#only = undefined;
-    this.leftovers.size--;
-    this.registry.size--;
-    if (registration.abortListener !== undefined) {
-      this.registry.stopListening(registration.abortListener, this.leftovers);
-    }
-    this.changed();
-    if (this.size === 0) {
-      this.#many = undefined;
-      this.registry.forget(this);
-    }
-  }
-
-  private changed(): void {
-    this.version++;
-    this.callList = null;
-  }
-}
-
-/** Every registration of one Signal: the any-sender bucket and one per sender. */
-class Registry {
-  isLive = true;
-  /** How many registrations are connected. */
-  size = 0;
-  /** Every abort listener, to release them all in `close()`. */
-  readonly #abortListeners = new Set<AbortListener>();
-  /**
-   * Undoes what a collected object sender leaves behind. One per Registry,
-   * so that nothing outlives a Registry that `disconnectAll()` replaced.
-   */
-  readonly #senderFinalizer = new FinalizationRegistry<Leftovers>(
-    (leftovers) => {
-      this.size -= leftovers.size;
-      for (const listener of leftovers.abortListeners ?? []) {
-        this.stopListening(listener, leftovers);
-      }
-    },
-  );
-  readonly anySender: Bucket = new Bucket(this, undefined);
-  readonly #objectSenders = new WeakMap<object, Bucket>();
-  #hasObjectSenders = false;
-  readonly #primitiveSenders = new Map<unknown, Bucket>();
-  #nextOrder = 0;
-
-  nextOrder(): number {
-    return this.#nextOrder++;
-  }
-
-  /** The bucket for `sender`, or undefined if nothing is connected for it. */
-  bucketOf(sender: unknown): Bucket | undefined {
-    if (sender === undefined) return this.anySender;
-    // Skip the lookup when no sender of that kind was ever connected.
-    if (isObject(sender)) {
-      return this.#hasObjectSenders
-        ? this.#objectSenders.get(sender)
-        : undefined;
-    }
-    return this.#primitiveSenders.size === 0
-      ? undefined
-      : this.#primitiveSenders.get(sender);
-  }
-
-  bucketFor(sender: unknown): Bucket {
-    let bucket = this.bucketOf(sender);
-    if (bucket === undefined) {
-      if (isObject(sender)) {
-        bucket = new Bucket(this, new WeakRef(sender));
-        this.#objectSenders.set(sender, bucket);
-        this.#hasObjectSenders = true;
-        this.#senderFinalizer.register(sender, bucket.leftovers, bucket);
-      } else {
-        bucket = new Bucket(this, sender);
-        this.#primitiveSenders.set(sender, bucket);
-      }
-    }
-    return bucket;
-  }
-
-  /** Drops an emptied per-sender bucket, so that senders cost nothing once unused. */
-  forget(bucket: Bucket): void {
-    if (bucket === this.anySender) return;
-    if (bucket.sender instanceof WeakRef) {
-      const sender = bucket.sender.deref();
-      if (sender !== undefined) this.#objectSenders.delete(sender);
-      this.#senderFinalizer.unregister(bucket);
-    } else {
-      this.#primitiveSenders.delete(bucket.sender);
-    }
-  }
-
-  /** Makes `registration` go when `abortSignal` aborts. */
-  listen(
-    registration: Registration,
-    abortSignal: AbortSignal,
-    leftovers: Leftovers,
-  ): void {
-    const listener = new AbortListener(registration, abortSignal);
-    registration.abortListener = listener;
-    this.#abortListeners.add(listener);
-    (leftovers.abortListeners ??= new Set()).add(listener);
-  }
-
-  stopListening(listener: AbortListener, leftovers: Leftovers): void {
-    listener.release();
-    this.#abortListeners.delete(listener);
-    leftovers.abortListeners?.delete(listener);
-  }
-
-  /** Ends every registration at once; a new Registry takes this one's place. */
-  close(): number {
-    this.isLive = false;
-    for (const listener of this.#abortListeners) listener.release();
-    this.#abortListeners.clear();
-    return this.size;
-  }
-
-  /** The registrations a send from `sender` calls, in connection order. */
-  callListFor(sender: unknown): CallList {
-    const anySender = this.anySender;
-    const anySenderList = anySender.callList ??= listOf(anySender);
-    const bucket = sender === undefined ? undefined : this.bucketOf(sender);
-    if (bucket === undefined) return anySenderList;
-    if (
-      bucket.callList === null || bucket.anySenderVersion !== anySender.version
-    ) {
-      bucket.callList = mergeByOrder(anySenderList, listOf(bucket));
-      bucket.anySenderVersion = anySender.version;
-    }
-    return bucket.callList;
-  }
-}
-
-function isObject(value: unknown): value is object {
-  return typeof value === "object"
-    ? value !== null
-    : typeof value === "function";
-}
-
-function listOf(bucket: Bucket): CallList {
-  return bucket.size === 0
-    ? NO_RECEIVERS
-    : new CallList(bucket.registrations());
-}
-
-/** Merges two lists that are each in connection order into one. */
-function mergeByOrder(first: CallList, second: CallList): CallList {
-  if (first.receivers.length === 0) return second;
-  if (second.receivers.length === 0) return first;
-  const a = first.registrations;
-  const b = second.registrations;
-  const merged: Registration[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    merged.push(a[i]!.order < b[j]!.order ? a[i++]! : b[j++]!);
-  }
-  while (i < a.length) merged.push(a[i++]!);
-  while (j < b.length) merged.push(b[j++]!);
-  return new CallList(merged);
-}
-
-/** Handles a rejection of `response`, if it is a promise, by ignoring it. */
 function ignoreRejection(response: unknown): void {
-  if (response instanceof Promise) response.catch(() => {});
+  if (!isObject(response)) return;
+  try {
+    promiseThen.call(response, undefined, ignore);
+  } catch {
+    // Not a promise: nothing to leave unhandled.
+  }
 }
 
-/** Map's key equality: `===`, except that NaN equals NaN. */
-function sameValueZero(a: unknown, b: unknown): boolean {
-  return a === b || (a !== a && b !== b);
+/**
+ * A promise of what `response` settles to. A promise settles through
+ * Promise's own `then`, so a subclass's `then` or `catch` cannot break the
+ * send; a thenable is resolved as `await` resolves it, so that what its
+ * `then` throws becomes a rejection.
+ */
+function settlementOf<T>(response: T): Awaited<T> | Promise<Awaited<T>> {
+  if (!isObject(response)) return response as Awaited<T>;
+  return new Promise((resolve, reject) => {
+    try {
+      promiseThen.call(response, resolve, reject);
+    } catch {
+      resolve(response as Awaited<T>);
+    }
+  });
 }
 
 function isUniqueId(value: unknown): value is UniqueId {
@@ -684,10 +365,20 @@ function isUniqueId(value: unknown): value is UniqueId {
   return type === "string" || type === "number" || type === "symbol";
 }
 
-/** Whether `value` is an AbortSignal that works; a revoked Proxy or a look-alike is not. */
+/** AbortSignal's own `aborted` getter: it works only on a genuine AbortSignal. */
+const abortedOf = Object.getOwnPropertyDescriptor(
+  AbortSignal.prototype,
+  "aborted",
+)!.get as (this: AbortSignal) => boolean;
+
+/**
+ * Whether `value` is a genuine AbortSignal, by a brand check: a look-alike
+ * made from its prototype, or a revoked Proxy, is not.
+ */
 function isAbortSignal(value: unknown): value is AbortSignal {
   try {
-    return value instanceof AbortSignal && typeof value.aborted === "boolean";
+    abortedOf.call(value as AbortSignal);
+    return true;
   } catch {
     return false;
   }
@@ -783,12 +474,17 @@ function lookCloserAtParams(params: object, action: string): void {
       cause: error,
     });
   }
-  if (reservedKey !== undefined) {
-    throw new TypeError(
-      `${action}: params has the key "${reservedKey}", which is reserved for the receiver's argument`,
-    );
-  }
+  if (reservedKey !== undefined) throwReservedKey(reservedKey, action);
 }
+
+function throwReservedKey(key: ReservedKey, action: string): never {
+  throw new TypeError(
+    `${action}: params has the key "${key}", which is reserved for the receiver's argument`,
+  );
+}
+
+/** What a receiver's argument holds for `signal` and `sender` until the real ones go in. */
+const UNSET: unique symbol = Symbol("unset");
 
 const SEND = "Cannot send signal";
 
@@ -802,11 +498,10 @@ function callClaimingOnce<Args, Response>(
   args: Args,
   responses: Array<[(args: Args) => Response, Response]>,
 ): Array<[(args: Args) => Response, Response]> {
-  const registrations = callList.registrations;
-  for (let i = 0; i < registrations.length; i++) {
-    const registration = registrations[i]!;
-    if (registration.once && !registration.claimOnlyCall()) continue;
-    const receiver = registration.receiver as (args: Args) => Response;
+  const { receivers, claims } = callList;
+  for (let i = 0; i < receivers.length; i++) {
+    if (claims?.[i]?.claimCall() === false) continue;
+    const receiver = receivers[i] as (args: Args) => Response;
     responses.push([receiver, receiver(args)]);
   }
   return responses;
@@ -850,19 +545,27 @@ export class Signal<
   Sender = unknown,
   Response = unknown,
 > {
-  #registry = new Registry();
+  readonly #registry = new Registry();
 
   /** The one argument object of a send, shared by the receivers it calls. */
   #receiverArgs(
     sender: Sender,
     params: Params | undefined,
   ): ReceiverArgs<Params, Sender, Response> {
-    // Keys first, then the spread: V8 makes adding keys to a spread-made object slow.
-    return { signal: this, sender, ...params } as unknown as ReceiverArgs<
-      Params,
-      Sender,
-      Response
-    >;
+    // Keys first, then the spread: V8 makes adding keys to a spread-made
+    // object slow. A reserved key the spread copies overwrites UNSET: that
+    // catches params (a Proxy) that hid it from checkParams().
+    const args: { signal: unknown; sender: unknown } = {
+      signal: UNSET,
+      sender: UNSET,
+      ...params,
+    };
+    if (args.signal !== UNSET || args.sender !== UNSET) {
+      throwReservedKey(args.signal !== UNSET ? "signal" : "sender", SEND);
+    }
+    args.signal = this;
+    args.sender = sender;
+    return args as unknown as ReceiverArgs<Params, Sender, Response>;
   }
 
   /**
@@ -904,33 +607,10 @@ export class Signal<
       action,
     );
     const key = uniqueId ?? receiver;
-    const registry = this.#registry;
-    if (abortSignal?.aborted) {
-      const neverConnected = new Registration(
-        receiver,
-        key,
-        registry.anySender,
-        -1,
-        once,
-      );
-      neverConnected.end();
-      return neverConnected;
+    if (abortSignal !== undefined && abortedOf.call(abortSignal)) {
+      return neverConnected();
     }
-    const bucket = registry.bucketFor(sender);
-    const existing = bucket.get(key);
-    if (existing !== undefined) return existing;
-    const registration = new Registration(
-      receiver,
-      key,
-      bucket,
-      registry.nextOrder(),
-      once,
-    );
-    bucket.add(registration);
-    if (abortSignal !== undefined) {
-      registry.listen(registration, abortSignal, bucket.leftovers);
-    }
-    return registration;
+    return this.#registry.connect(receiver, key, sender, once, abortSignal);
   }
 
   /**
@@ -1004,10 +684,7 @@ export class Signal<
         `${action}: options.uniqueId is required when no receiver is given`,
       );
     }
-    const registration = this.#registry.bucketOf(sender)?.get(
-      key,
-    );
-    return registration?.disconnect() ?? false;
+    return this.#registry.disconnect(key, sender);
   }
 
   /**
@@ -1044,8 +721,12 @@ export class Signal<
     params?: Params,
   ): Responses<Params, Sender, Response> {
     checkParams(params, SEND);
-    const callList = this.#registry.callListFor(sender);
-    const receivers = callList.receivers as readonly Receiver<
+    const callees = this.#registry.callListFor(sender);
+    if (typeof callees === "function") {
+      const receiver = callees as Receiver<Params, Sender, Response>;
+      return [[receiver, receiver(this.#receiverArgs(sender, params))]];
+    }
+    const receivers = callees.receivers as readonly Receiver<
       Params,
       Sender,
       Response
@@ -1053,7 +734,7 @@ export class Signal<
     const count = receivers.length;
     if (count === 0) return [];
     const args = this.#receiverArgs(sender, params);
-    if (callList.hasOnce) return callClaimingOnce(callList, args, []);
+    if (callees.claims !== null) return callClaimingOnce(callees, args, []);
     if (count === 1) {
       const receiver = receivers[0]!;
       return [[receiver, receiver(args)]];
@@ -1104,19 +785,15 @@ export class Signal<
     params?: Params,
   ): RobustResponses<Params, Sender, Response> {
     checkParams(params, SEND);
-    const callList = this.#registry.callListFor(sender);
+    const { receivers, claims } = asCallList(
+      this.#registry.callListFor(sender),
+    );
     const outcomes: RobustResponses<Params, Sender, Response> = [];
-    if (callList.receivers.length === 0) return outcomes;
+    if (receivers.length === 0) return outcomes;
     const args = this.#receiverArgs(sender, params);
-    const registrations = callList.registrations;
-    for (let i = 0; i < registrations.length; i++) {
-      const registration = registrations[i]!;
-      if (registration.once && !registration.claimOnlyCall()) continue;
-      const receiver = registration.receiver as Receiver<
-        Params,
-        Sender,
-        Response
-      >;
+    for (let i = 0; i < receivers.length; i++) {
+      if (claims?.[i]?.claimCall() === false) continue;
+      const receiver = receivers[i] as Receiver<Params, Sender, Response>;
       try {
         outcomes.push([receiver, {
           status: "fulfilled",
@@ -1170,7 +847,7 @@ export class Signal<
     params?: Params,
   ): Promise<AsyncResponses<Params, Sender, Response>> {
     checkParams(params, SEND);
-    const callList = this.#registry.callListFor(sender);
+    const callList = asCallList(this.#registry.callListFor(sender));
     const responses: Responses<Params, Sender, Response> = [];
     if (callList.receivers.length === 0) return [];
     const args = this.#receiverArgs(sender, params);
@@ -1182,7 +859,9 @@ export class Signal<
       for (const [, response] of responses) ignoreRejection(response);
       throw error;
     }
-    const values = await Promise.all(responses.map(([, response]) => response));
+    const values = await Promise.all(
+      responses.map(([, response]) => settlementOf(response)),
+    );
     const settled = responses as unknown as AsyncResponses<
       Params,
       Sender,
@@ -1230,7 +909,7 @@ export class Signal<
     const settled = await Promise.allSettled(
       outcomes.map(([, outcome]) =>
         outcome.status === "fulfilled"
-          ? outcome.value
+          ? settlementOf(outcome.value)
           : Promise.reject(outcome.reason)
       ),
     );
@@ -1257,7 +936,7 @@ export class Signal<
    * ```
    */
   hasReceivers(sender?: Sender): boolean {
-    return this.#registry.callListFor(sender).receivers.length > 0;
+    return this.#registry.hasReceivers(sender);
   }
 
   /**
@@ -1282,7 +961,7 @@ export class Signal<
    */
   receivers(sender?: Sender): Receiver<Params, Sender, Response>[] {
     return [
-      ...this.#registry.callListFor(sender).receivers as Receiver<
+      ...asCallList(this.#registry.callListFor(sender)).receivers as Receiver<
         Params,
         Sender,
         Response
@@ -1311,15 +990,6 @@ export class Signal<
    * ```
    */
   disconnectAll(sender?: Sender): number {
-    if (sender === undefined) {
-      const removed = this.#registry.close();
-      this.#registry = new Registry();
-      return removed;
-    }
-    const bucket = this.#registry.bucketOf(sender);
-    if (bucket === undefined) return 0;
-    const registrations = bucket.registrations();
-    for (const registration of registrations) bucket.remove(registration);
-    return registrations.length;
+    return this.#registry.disconnectAll(sender);
   }
 }

@@ -99,10 +99,12 @@ test("Signal.connect() of the same receiver twice keeps one registration, in its
   const connection = saved.connect(first);
   saved.connect(named("second", calls));
 
-  assert.equal(saved.connect(first), connection);
+  const duplicate = saved.connect(first);
   saved.send(null);
 
   assert.deepEqual(calls, ["first", "second"]);
+  assert.equal(duplicate.disconnect(), true);
+  assert.equal(connection.connected, false);
 });
 
 test("Signal.connect() with a uniqueId keeps the first receiver for that id", () => {
