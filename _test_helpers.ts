@@ -38,3 +38,51 @@ export function countedAbortSignal(): {
   };
   return { signal, listeners: () => listeners };
 }
+
+/**
+ * How many times longer `run(large)` takes than `run(small)`, each timed as
+ * the best of five runs in this one process: a ratio, never an absolute
+ * time, so that a noisy machine moves both sides alike.
+ */
+export function scalingRatio(
+  run: (size: number) => void,
+  small: number,
+  large: number,
+): number {
+  const best = (size: number) => {
+    let fastest = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      run(size);
+      fastest = Math.min(fastest, performance.now() - start);
+    }
+    return fastest;
+  };
+  best(small); // warm up
+  return best(large) / Math.max(best(small), 0.01);
+}
+
+/**
+ * Runs `during` and returns the reasons of the promise rejections nobody
+ * handled meanwhile, a few tasks after it settles; handles them, so that
+ * they do not end the test run.
+ */
+export async function unhandledRejections(
+  during: () => Promise<unknown>,
+): Promise<unknown[]> {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    unhandled.push(event.reason);
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  try {
+    await during();
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+  }
+  return unhandled;
+}

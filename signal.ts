@@ -4,6 +4,16 @@
  * @module
  */
 
+import {
+  asCallList,
+  type CallList,
+  EventQueue,
+  isObject,
+  neverConnected,
+  receiversOf,
+  Registry,
+} from "./_registry.ts";
+
 /** The keys every receiver's argument carries besides the params. */
 export type ReservedKey = "signal" | "sender";
 
@@ -316,367 +326,160 @@ export interface Connection {
   [Symbol.dispose](): void;
 }
 
-// deno-lint-ignore no-explicit-any -- internal: registrations of any Signal share one shape
-type AnyReceiver = (args: any) => unknown;
-
-// The bits of a registration's state.
-const LIVE = 1;
-const ONCE = 2;
-const FIRED = 4;
-
 /**
- * One connected receiver: where it lives (its bucket), under which key, and
- * its place in connection order. It is also the Connection users hold.
+ * Options of `new Signal()`.
+ *
+ * @example Name a signal
+ * ```ts
+ * import { Signal, type SignalOptions } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: SignalOptions = { name: "connectionStopped" };
+ * assertEquals(new Signal(options).name, "connectionStopped");
+ * ```
  */
-class Registration implements Connection {
-  /** LIVE, ONCE and FIRED in one field: every field costs each receiver 8 bytes. */
-  #state: number;
-  /** Set while the registration listens to an AbortSignal. */
-  abortListener: AbortListener | undefined = undefined;
-
-  constructor(
-    readonly receiver: AnyReceiver,
-    readonly key: unknown,
-    readonly bucket: Bucket,
-    readonly order: number,
-    once: boolean,
-  ) {
-    this.#state = once ? LIVE | ONCE : LIVE;
-  }
-
-  /** Whether it goes just before its first call. */
-  get once(): boolean {
-    return (this.#state & ONCE) !== 0;
-  }
-
-  get isLive(): boolean {
-    return (this.#state & LIVE) !== 0;
-  }
-
-  /** Marks it removed; its bucket calls this. */
-  end(): void {
-    this.#state &= ~LIVE;
-  }
-
-  get connected(): boolean {
-    return this.isLive && this.bucket.registry.isLive &&
-      this.bucket.senderIsAlive();
-  }
-
-  disconnect(): boolean {
-    if (!this.connected) return false;
-    this.bucket.remove(this);
-    return true;
-  }
-
-  [Symbol.dispose](): void {
-    this.disconnect();
-  }
-
-  /** For `once`: whether to make its one call now; disconnects it first. */
-  claimOnlyCall(): boolean {
-    if ((this.#state & FIRED) !== 0) return false;
-    this.#state |= FIRED;
-    this.disconnect();
-    return true;
-  }
+export interface SignalOptions {
+  /** What errors and inspection call the signal. */
+  readonly name?: string | undefined;
 }
 
 /**
- * Who a send calls, in connection order. Built on the first send after a
- * change and shared by every send until the next change; never mutated, so a
- * send in progress keeps its snapshot for free.
+ * Options of {@linkcode Signal.prototype.next}.
+ *
+ * @typeParam Sender Who may send.
+ *
+ * @example Wait for one sender, for a while
+ * ```ts
+ * import { Signal, type NextOptions } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const saved = new Signal<{ id: number }, string>();
+ * const options: NextOptions<string> = {
+ *   sender: "db",
+ *   signal: AbortSignal.timeout(1000),
+ * };
+ * const next = saved.next(options);
+ * saved.send("cache", { id: 1 });
+ * saved.send("db", { id: 2 });
+ * assertEquals((await next).id, 2);
+ * ```
  */
-class CallList {
-  /** The receivers alone, so that a send without `once` reads nothing else. */
-  readonly receivers: readonly AnyReceiver[];
-  /** Whether a registration here is `once`: only then must a send check each one. */
-  readonly hasOnce: boolean;
-
-  constructor(readonly registrations: readonly Registration[]) {
-    this.receivers = registrations.map((registration) => registration.receiver);
-    this.hasOnce = registrations.some((registration) => registration.once);
-  }
-}
-
-/** The call list with nothing in it, shared by every empty bucket. */
-const NO_RECEIVERS = new CallList([]);
-
-/**
- * What an AbortSignal holds for a registration: only a weak way back to it,
- * so that a live AbortSignal keeps neither the registration, its receiver,
- * nor (through a receiver that refers to it) its sender alive.
- */
-class AbortListener {
-  readonly #registration: WeakRef<Registration>;
-
-  constructor(registration: Registration, readonly abortSignal: AbortSignal) {
-    this.#registration = new WeakRef(registration);
-    abortSignal.addEventListener("abort", this, { once: true });
-  }
-
-  /** Called by the AbortSignal when it aborts. */
-  handleEvent(): void {
-    this.#registration.deref()?.disconnect();
-  }
-
-  release(): void {
-    this.abortSignal.removeEventListener("abort", this);
-  }
-}
-
-/**
- * What is left to undo when an object sender is collected with its bucket:
- * how many registrations the bucket held and their abort listeners. It must
- * never refer to a registration, whose receiver may refer to the sender.
- */
-class Leftovers {
-  size = 0;
-  abortListeners: Set<AbortListener> | undefined = undefined;
-}
-
-/**
- * The registrations for one sender (or for any sender), keyed by identity,
- * in connection order, with the call list built from them.
- */
-class Bucket {
-  /** The one registration, until a second makes a Map worth its ~200 bytes. */
-  #only: Registration | undefined = undefined;
-  /** Every registration by key, in connection order, once there are two. */
-  #many: Map<unknown, Registration> | undefined = undefined;
-  /** Replaced, never mutated: a send in progress keeps walking the old one. */
-  callList: CallList | null = null;
-  /** Bumped on every change, so call lists built from this bucket go stale. */
-  version = 0;
-  /** The version of the any-sender bucket that `callList` was merged with. */
-  anySenderVersion = -1;
-  readonly leftovers: Leftovers = new Leftovers();
-
+export interface NextOptions<Sender> {
+  /** Wait only for sends from this sender; left out, for any send. */
+  readonly sender?: Sender | undefined;
   /**
-   * @param sender The sender itself if it is a primitive, a WeakRef to it if
-   * it is an object (so that connections do not keep it alive), or
-   * `undefined` for the any-sender bucket.
+   * Stop waiting when this signal aborts: the promise rejects with its
+   * reason, at once if it has already aborted.
    */
-  constructor(
-    readonly registry: Registry,
-    readonly sender: unknown,
-  ) {}
-
-  /** False once an object sender has been collected, taking its registrations. */
-  senderIsAlive(): boolean {
-    return !(this.sender instanceof WeakRef) ||
-      this.sender.deref() !== undefined;
-  }
-
-  /** How many registrations it holds. */
-  get size(): number {
-    return this.leftovers.size;
-  }
-
-  /** The registration connected under `key`, if any. */
-  get(key: unknown): Registration | undefined {
-    if (this.#many !== undefined) return this.#many.get(key);
-    const only = this.#only;
-    return only !== undefined && sameValueZero(only.key, key)
-      ? only
-      : undefined;
-  }
-
-  /** Its registrations in connection order, as a new array. */
-  registrations(): Registration[] {
-    if (this.#many !== undefined) return Array.from(this.#many.values());
-    return this.#only === undefined ? [] : [this.#only];
-  }
-
-  add(registration: Registration): void {
-    if (this.#many !== undefined) {
-      this.#many.set(registration.key, registration);
-    } else if (this.#only === undefined) {
-      this.#only = registration;
-    } else {
-      this.#many = new Map([
-        [this.#only.key, this.#only],
-        [registration.key, registration],
-      ]);
-      this.#only = undefined;
-    }
-    this.leftovers.size++;
-    this.registry.size++;
-    this.changed();
-  }
-
-  remove(registration: Registration): void {
-    registration.end();
-    if (this.#many !== undefined) this.#many.delete(registration.key);
-    else this.#only = undefined;
-    this.leftovers.size--;
-    this.registry.size--;
-    if (registration.abortListener !== undefined) {
-      this.registry.stopListening(registration.abortListener, this.leftovers);
-    }
-    this.changed();
-    if (this.size === 0) {
-      this.#many = undefined;
-      this.registry.forget(this);
-    }
-  }
-
-  private changed(): void {
-    this.version++;
-    this.callList = null;
-  }
+  readonly signal?: AbortSignal | undefined;
 }
 
-/** Every registration of one Signal: the any-sender bucket and one per sender. */
-class Registry {
-  isLive = true;
-  /** How many registrations are connected. */
-  size = 0;
-  /** Every abort listener, to release them all in `close()`. */
-  readonly #abortListeners = new Set<AbortListener>();
+/**
+ * Options of {@linkcode Signal.prototype.events}.
+ *
+ * @typeParam Sender Who may send.
+ *
+ * @example Bound the sends an iterator may fall behind by
+ * ```ts
+ * import { Signal, type EventsOptions } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const ticked = new Signal<{ n: number }>();
+ * const options: EventsOptions<unknown> = { limit: 100 };
+ * using events = ticked.events(options);
+ * ticked.send(null, { n: 1 });
+ * assertEquals((await events.next()).value?.n, 1);
+ * ```
+ */
+export interface EventsOptions<Sender> extends NextOptions<Sender> {
   /**
-   * Undoes what a collected object sender leaves behind. One per Registry,
-   * so that nothing outlives a Registry that `disconnectAll()` replaced.
+   * How many sends it may hold that nobody took yet (a positive integer; no
+   * bound when left out). A send beyond it is not queued: the iterator
+   * stops listening, yields what it holds, then rejects with a RangeError.
    */
-  readonly #senderFinalizer = new FinalizationRegistry<Leftovers>(
-    (leftovers) => {
-      this.size -= leftovers.size;
-      for (const listener of leftovers.abortListeners ?? []) {
-        this.stopListening(listener, leftovers);
-      }
-    },
-  );
-  readonly anySender: Bucket = new Bucket(this, undefined);
-  readonly #objectSenders = new WeakMap<object, Bucket>();
-  #hasObjectSenders = false;
-  readonly #primitiveSenders = new Map<unknown, Bucket>();
-  #nextOrder = 0;
-
-  nextOrder(): number {
-    return this.#nextOrder++;
-  }
-
-  /** The bucket for `sender`, or undefined if nothing is connected for it. */
-  bucketOf(sender: unknown): Bucket | undefined {
-    if (sender === undefined) return this.anySender;
-    // Skip the lookup when no sender of that kind was ever connected.
-    if (isObject(sender)) {
-      return this.#hasObjectSenders
-        ? this.#objectSenders.get(sender)
-        : undefined;
-    }
-    return this.#primitiveSenders.size === 0
-      ? undefined
-      : this.#primitiveSenders.get(sender);
-  }
-
-  bucketFor(sender: unknown): Bucket {
-    let bucket = this.bucketOf(sender);
-    if (bucket === undefined) {
-      if (isObject(sender)) {
-        bucket = new Bucket(this, new WeakRef(sender));
-        this.#objectSenders.set(sender, bucket);
-        this.#hasObjectSenders = true;
-        this.#senderFinalizer.register(sender, bucket.leftovers, bucket);
-      } else {
-        bucket = new Bucket(this, sender);
-        this.#primitiveSenders.set(sender, bucket);
-      }
-    }
-    return bucket;
-  }
-
-  /** Drops an emptied per-sender bucket, so that senders cost nothing once unused. */
-  forget(bucket: Bucket): void {
-    if (bucket === this.anySender) return;
-    if (bucket.sender instanceof WeakRef) {
-      const sender = bucket.sender.deref();
-      if (sender !== undefined) this.#objectSenders.delete(sender);
-      this.#senderFinalizer.unregister(bucket);
-    } else {
-      this.#primitiveSenders.delete(bucket.sender);
-    }
-  }
-
-  /** Makes `registration` go when `abortSignal` aborts. */
-  listen(
-    registration: Registration,
-    abortSignal: AbortSignal,
-    leftovers: Leftovers,
-  ): void {
-    const listener = new AbortListener(registration, abortSignal);
-    registration.abortListener = listener;
-    this.#abortListeners.add(listener);
-    (leftovers.abortListeners ??= new Set()).add(listener);
-  }
-
-  stopListening(listener: AbortListener, leftovers: Leftovers): void {
-    listener.release();
-    this.#abortListeners.delete(listener);
-    leftovers.abortListeners?.delete(listener);
-  }
-
-  /** Ends every registration at once; a new Registry takes this one's place. */
-  close(): number {
-    this.isLive = false;
-    for (const listener of this.#abortListeners) listener.release();
-    this.#abortListeners.clear();
-    return this.size;
-  }
-
-  /** The registrations a send from `sender` calls, in connection order. */
-  callListFor(sender: unknown): CallList {
-    const anySender = this.anySender;
-    const anySenderList = anySender.callList ??= listOf(anySender);
-    const bucket = sender === undefined ? undefined : this.bucketOf(sender);
-    if (bucket === undefined) return anySenderList;
-    if (
-      bucket.callList === null || bucket.anySenderVersion !== anySender.version
-    ) {
-      bucket.callList = mergeByOrder(anySenderList, listOf(bucket));
-      bucket.anySenderVersion = anySender.version;
-    }
-    return bucket.callList;
-  }
+  readonly limit?: number | undefined;
 }
 
-function isObject(value: unknown): value is object {
-  return typeof value === "object"
-    ? value !== null
-    : typeof value === "function";
+/**
+ * What {@linkcode Signal.prototype.events} returns: an async iterator of
+ * the receiver arguments of the sends it hears, in send order, that `using`
+ * stops, as `break` and `return()` do.
+ *
+ * @typeParam Params The named values a sender passes.
+ * @typeParam Sender Who may send.
+ * @typeParam Response What each receiver returns.
+ *
+ * @example Take two sends
+ * ```ts
+ * import { Signal, type SignalEvents } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const ticked = new Signal<{ n: number }, null>();
+ * const events: SignalEvents<{ n: number }, null> = ticked.events();
+ * ticked.send(null, { n: 1 });
+ * ticked.send(null, { n: 2 });
+ * const seen: number[] = [];
+ * for await (const { n } of events) {
+ *   seen.push(n);
+ *   if (n === 2) break;
+ * }
+ * assertEquals(seen, [1, 2]);
+ * ```
+ */
+export interface SignalEvents<
+  Params extends SignalParams,
+  Sender = unknown,
+  Response = unknown,
+> extends
+  AsyncIterableIterator<ReceiverArgs<Params, Sender, Response>>,
+  Disposable {
+  /**
+   * The receiver argument of the first send it heard and nobody took yet,
+   * or of the next send it hears.
+   */
+  next(): Promise<
+    IteratorResult<ReceiverArgs<Params, Sender, Response>, undefined>
+  >;
+  /** Stops listening and drops what it held; pending `next()` calls end the iteration. */
+  return(): Promise<
+    IteratorResult<ReceiverArgs<Params, Sender, Response>, undefined>
+  >;
 }
 
-function listOf(bucket: Bucket): CallList {
-  return bucket.size === 0
-    ? NO_RECEIVERS
-    : new CallList(bucket.registrations());
-}
+const promiseThen = Promise.prototype.then;
 
-/** Merges two lists that are each in connection order into one. */
-function mergeByOrder(first: CallList, second: CallList): CallList {
-  if (first.receivers.length === 0) return second;
-  if (second.receivers.length === 0) return first;
-  const a = first.registrations;
-  const b = second.registrations;
-  const merged: Registration[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    merged.push(a[i]!.order < b[j]!.order ? a[i++]! : b[j++]!);
-  }
-  while (i < a.length) merged.push(a[i++]!);
-  while (j < b.length) merged.push(b[j++]!);
-  return new CallList(merged);
-}
+function ignore(): void {}
 
-/** Handles a rejection of `response`, if it is a promise, by ignoring it. */
+/**
+ * Marks `response`'s rejection handled if it is a promise. Promise's own
+ * `then` runs, never the response's `then` or `catch`, and whatever it
+ * throws is swallowed: a response cannot replace the error that stopped a
+ * send.
+ */
 function ignoreRejection(response: unknown): void {
-  if (response instanceof Promise) response.catch(() => {});
+  if (!isObject(response)) return;
+  try {
+    promiseThen.call(response, undefined, ignore);
+  } catch {
+    // Not a promise: nothing to leave unhandled.
+  }
 }
 
-/** Map's key equality: `===`, except that NaN equals NaN. */
-function sameValueZero(a: unknown, b: unknown): boolean {
-  return a === b || (a !== a && b !== b);
+/**
+ * A promise of what `response` settles to. A promise settles through
+ * Promise's own `then`, so a subclass's `then` or `catch` cannot break the
+ * send; a thenable is resolved as `await` resolves it, so that what its
+ * `then` throws becomes a rejection.
+ */
+function settlementOf<T>(response: T): Awaited<T> | Promise<Awaited<T>> {
+  if (!isObject(response)) return response as Awaited<T>;
+  return new Promise((resolve, reject) => {
+    try {
+      promiseThen.call(response, resolve, reject);
+    } catch {
+      resolve(response as Awaited<T>);
+    }
+  });
 }
 
 function isUniqueId(value: unknown): value is UniqueId {
@@ -684,10 +487,20 @@ function isUniqueId(value: unknown): value is UniqueId {
   return type === "string" || type === "number" || type === "symbol";
 }
 
-/** Whether `value` is an AbortSignal that works; a revoked Proxy or a look-alike is not. */
+/** AbortSignal's own `aborted` getter: it works only on a genuine AbortSignal. */
+const abortedOf = Object.getOwnPropertyDescriptor(
+  AbortSignal.prototype,
+  "aborted",
+)!.get as (this: AbortSignal) => boolean;
+
+/**
+ * Whether `value` is a genuine AbortSignal, by a brand check: a look-alike
+ * made from its prototype, or a revoked Proxy, is not.
+ */
 function isAbortSignal(value: unknown): value is AbortSignal {
   try {
-    return value instanceof AbortSignal && typeof value.aborted === "boolean";
+    abortedOf.call(value as AbortSignal);
+    return true;
   } catch {
     return false;
   }
@@ -709,25 +522,23 @@ const NO_CHOICES: Readonly<ConnectChoices<never>> = Object.freeze({
   abortSignal: undefined,
 });
 
-/** Reads and checks an options argument; a revoked Proxy gets our TypeError too. */
-function readOptions<Sender>(
+/**
+ * Reads an options object with `read`, after checking it is one: not a
+ * primitive, not an array; a revoked Proxy gets our TypeError too.
+ */
+function readObject<Fields>(
   options: unknown,
   action: string,
-): ConnectChoices<Sender> {
-  if (options === undefined) return NO_CHOICES;
+  read: (options: Record<string, unknown>) => Fields,
+): Fields {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${action}: options is not an object`);
   }
   let isArray: boolean;
-  let sender: Sender | undefined;
-  let uniqueId: unknown;
-  let once: unknown;
-  let signal: unknown;
+  let fields: Fields;
   try {
     isArray = Array.isArray(options);
-    ({ sender, uniqueId, once = false, signal } = options as ConnectOptions<
-      Sender
-    >);
+    fields = read(options as Record<string, unknown>);
   } catch (error) {
     throw new TypeError(`${action}: options could not be read`, {
       cause: error,
@@ -736,6 +547,34 @@ function readOptions<Sender>(
   if (isArray) {
     throw new TypeError(`${action}: options is an array, not an object`);
   }
+  return fields;
+}
+
+function checkAbortSignal(
+  signal: unknown,
+  action: string,
+): asserts signal is AbortSignal | undefined {
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new TypeError(`${action}: options.signal is not an AbortSignal`);
+  }
+}
+
+/** Reads and checks the options of connect and disconnect. */
+function readOptions<Sender>(
+  options: unknown,
+  action: string,
+): ConnectChoices<Sender> {
+  if (options === undefined) return NO_CHOICES;
+  const { sender, uniqueId, once = false, signal } = readObject(
+    options,
+    action,
+    ({ sender, uniqueId, once, signal }) => ({
+      sender: sender as Sender | undefined,
+      uniqueId,
+      once,
+      signal,
+    }),
+  );
   if (uniqueId !== undefined && !isUniqueId(uniqueId)) {
     throw new TypeError(
       `${action}: options.uniqueId is not a string, number or symbol`,
@@ -744,10 +583,42 @@ function readOptions<Sender>(
   if (typeof once !== "boolean") {
     throw new TypeError(`${action}: options.once is not a boolean`);
   }
-  if (signal !== undefined && !isAbortSignal(signal)) {
-    throw new TypeError(`${action}: options.signal is not an AbortSignal`);
-  }
+  checkAbortSignal(signal, action);
   return { sender, uniqueId, once, abortSignal: signal };
+}
+
+/** The options of next() and events(), read once and checked. */
+interface WaitChoices<Sender> {
+  readonly sender: Sender | undefined;
+  readonly abortSignal: AbortSignal | undefined;
+  readonly limit: number;
+}
+
+/** Reads and checks the options of next() and events(). */
+function readWaitOptions<Sender>(
+  options: unknown,
+  action: string,
+): WaitChoices<Sender> {
+  if (options === undefined) {
+    return { sender: undefined, abortSignal: undefined, limit: Infinity };
+  }
+  const { sender, signal, limit = Infinity } = readObject(
+    options,
+    action,
+    ({ sender, signal, limit }) => ({
+      sender: sender as Sender | undefined,
+      signal,
+      limit,
+    }),
+  );
+  checkAbortSignal(signal, action);
+  if (
+    limit !== Infinity &&
+    !(typeof limit === "number" && Number.isInteger(limit) && limit > 0)
+  ) {
+    throw new TypeError(`${action}: options.limit is not a positive integer`);
+  }
+  return { sender, abortSignal: signal, limit: limit as number };
 }
 
 /** Throws unless `params` is an object of named values without reserved keys. */
@@ -783,14 +654,46 @@ function lookCloserAtParams(params: object, action: string): void {
       cause: error,
     });
   }
-  if (reservedKey !== undefined) {
-    throw new TypeError(
-      `${action}: params has the key "${reservedKey}", which is reserved for the receiver's argument`,
-    );
-  }
+  if (reservedKey !== undefined) throwReservedKey(reservedKey, action);
 }
 
-const SEND = "Cannot send signal";
+function throwReservedKey(key: ReservedKey, action: string): never {
+  throw new TypeError(
+    `${action}: params has the key "${key}", which is reserved for the receiver's argument`,
+  );
+}
+
+/** What a receiver's argument holds for `signal` and `sender` until the real ones go in. */
+const UNSET: unique symbol = Symbol("unset");
+
+/** How an error of a signal begins, by what failed; they name a named signal. */
+interface Actions {
+  readonly send: string;
+  readonly connect: string;
+  readonly disconnect: string;
+  readonly next: string;
+  readonly events: string;
+}
+
+function actionsOf(name: string | undefined): Actions {
+  const signal = name === undefined
+    ? "signal"
+    : `signal ${JSON.stringify(name)}`;
+  return {
+    send: `Cannot send ${signal}`,
+    connect: name === undefined
+      ? "Cannot connect receiver"
+      : `Cannot connect receiver to ${signal}`,
+    disconnect: name === undefined
+      ? "Cannot disconnect receiver"
+      : `Cannot disconnect receiver from ${signal}`,
+    next: `Cannot wait for ${signal}`,
+    events: `Cannot iterate over ${signal}`,
+  };
+}
+
+/** The actions of every signal without a name. */
+const UNNAMED: Actions = actionsOf(undefined);
 
 /**
  * The send loop that claims each `once` registration before its call,
@@ -802,11 +705,10 @@ function callClaimingOnce<Args, Response>(
   args: Args,
   responses: Array<[(args: Args) => Response, Response]>,
 ): Array<[(args: Args) => Response, Response]> {
-  const registrations = callList.registrations;
-  for (let i = 0; i < registrations.length; i++) {
-    const registration = registrations[i]!;
-    if (registration.once && !registration.claimOnlyCall()) continue;
-    const receiver = registration.receiver as (args: Args) => Response;
+  const { receivers, claims } = callList;
+  for (let i = 0; i < receivers.length; i++) {
+    if (claims?.[i]?.claim(args) === false) continue;
+    const receiver = receivers[i] as (args: Args) => Response;
     responses.push([receiver, receiver(args)]);
   }
   return responses;
@@ -850,19 +752,82 @@ export class Signal<
   Sender = unknown,
   Response = unknown,
 > {
-  #registry = new Registry();
+  readonly #registry = new Registry();
+  readonly #name: string | undefined;
+  readonly #actions: Actions;
+  /** The mute() handles not yet disposed: a send calls nobody while there is one. */
+  readonly #mutes = new Set<Disposable>();
+
+  /**
+   * Makes a signal, named or not.
+   *
+   * @param options `name` to say in errors and inspection.
+   * @throws {TypeError} If `options` is not an object or `options.name` is
+   * not a string.
+   *
+   * @example A named signal says its name in errors
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertThrows } from "@std/assert";
+   *
+   * const stopped = new Signal<{ id: number }>({ name: "connectionStopped" });
+   * const forged = { id: 1, sender: "forged" } as { id: number };
+   * assertThrows(
+   *   () => stopped.send(null, forged),
+   *   TypeError,
+   *   'Cannot send signal "connectionStopped": params has the key "sender"',
+   * );
+   * ```
+   */
+  constructor(options?: SignalOptions) {
+    const { name } = options === undefined
+      ? { name: undefined }
+      : readObject(options, "Cannot create signal", ({ name }) => ({ name }));
+    if (name !== undefined && typeof name !== "string") {
+      throw new TypeError("Cannot create signal: options.name is not a string");
+    }
+    this.#name = name;
+    this.#actions = name === undefined ? UNNAMED : actionsOf(name);
+  }
+
+  /**
+   * The name given to `new Signal()`, if any.
+   *
+   * @example Read the name
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(new Signal({ name: "saved" }).name, "saved");
+   * assertEquals(new Signal().name, undefined);
+   * ```
+   */
+  get name(): string | undefined {
+    return this.#name;
+  }
 
   /** The one argument object of a send, shared by the receivers it calls. */
   #receiverArgs(
     sender: Sender,
     params: Params | undefined,
   ): ReceiverArgs<Params, Sender, Response> {
-    // Keys first, then the spread: V8 makes adding keys to a spread-made object slow.
-    return { signal: this, sender, ...params } as unknown as ReceiverArgs<
-      Params,
-      Sender,
-      Response
-    >;
+    // Keys first, then the spread: V8 makes adding keys to a spread-made
+    // object slow. A reserved key the spread copies overwrites UNSET: that
+    // catches params (a Proxy) that hid it from checkParams().
+    const args: { signal: unknown; sender: unknown } = {
+      signal: UNSET,
+      sender: UNSET,
+      ...params,
+    };
+    if (args.signal !== UNSET || args.sender !== UNSET) {
+      throwReservedKey(
+        args.signal !== UNSET ? "signal" : "sender",
+        this.#actions.send,
+      );
+    }
+    args.signal = this;
+    args.sender = sender;
+    return args as unknown as ReceiverArgs<Params, Sender, Response>;
   }
 
   /**
@@ -895,7 +860,7 @@ export class Signal<
     receiver: Receiver<Params, Sender, Response>,
     options?: ConnectOptions<Sender>,
   ): Connection {
-    const action = "Cannot connect receiver";
+    const action = this.#actions.connect;
     if (typeof receiver !== "function") {
       throw new TypeError(`${action}: receiver is not a function`);
     }
@@ -904,33 +869,10 @@ export class Signal<
       action,
     );
     const key = uniqueId ?? receiver;
-    const registry = this.#registry;
-    if (abortSignal?.aborted) {
-      const neverConnected = new Registration(
-        receiver,
-        key,
-        registry.anySender,
-        -1,
-        once,
-      );
-      neverConnected.end();
-      return neverConnected;
+    if (abortSignal !== undefined && abortedOf.call(abortSignal)) {
+      return neverConnected();
     }
-    const bucket = registry.bucketFor(sender);
-    const existing = bucket.get(key);
-    if (existing !== undefined) return existing;
-    const registration = new Registration(
-      receiver,
-      key,
-      bucket,
-      registry.nextOrder(),
-      once,
-    );
-    bucket.add(registration);
-    if (abortSignal !== undefined) {
-      registry.listen(registration, abortSignal, bucket.leftovers);
-    }
-    return registration;
+    return this.#registry.connect(receiver, key, sender, once, abortSignal);
   }
 
   /**
@@ -986,7 +928,7 @@ export class Signal<
       | DisconnectOptions<Sender>,
     options?: DisconnectOptions<Sender>,
   ): boolean {
-    const action = "Cannot disconnect receiver";
+    const action = this.#actions.disconnect;
     let receiver: Receiver<Params, Sender, Response> | undefined;
     if (typeof receiverOrOptions === "function") {
       receiver = receiverOrOptions;
@@ -1004,10 +946,7 @@ export class Signal<
         `${action}: options.uniqueId is required when no receiver is given`,
       );
     }
-    const registration = this.#registry.bucketOf(sender)?.get(
-      key,
-    );
-    return registration?.disconnect() ?? false;
+    return this.#registry.disconnect(key, sender);
   }
 
   /**
@@ -1043,9 +982,14 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): Responses<Params, Sender, Response> {
-    checkParams(params, SEND);
-    const callList = this.#registry.callListFor(sender);
-    const receivers = callList.receivers as readonly Receiver<
+    checkParams(params, this.#actions.send);
+    if (this.#mutes.size > 0) return [];
+    const callees = this.#registry.callListFor(sender);
+    if (typeof callees === "function") {
+      const receiver = callees as Receiver<Params, Sender, Response>;
+      return [[receiver, receiver(this.#receiverArgs(sender, params))]];
+    }
+    const receivers = callees.receivers as readonly Receiver<
       Params,
       Sender,
       Response
@@ -1053,7 +997,7 @@ export class Signal<
     const count = receivers.length;
     if (count === 0) return [];
     const args = this.#receiverArgs(sender, params);
-    if (callList.hasOnce) return callClaimingOnce(callList, args, []);
+    if (callees.claims !== null) return callClaimingOnce(callees, args, []);
     if (count === 1) {
       const receiver = receivers[0]!;
       return [[receiver, receiver(args)]];
@@ -1103,20 +1047,17 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): RobustResponses<Params, Sender, Response> {
-    checkParams(params, SEND);
-    const callList = this.#registry.callListFor(sender);
+    checkParams(params, this.#actions.send);
+    if (this.#mutes.size > 0) return [];
+    const { receivers, claims } = asCallList(
+      this.#registry.callListFor(sender),
+    );
     const outcomes: RobustResponses<Params, Sender, Response> = [];
-    if (callList.receivers.length === 0) return outcomes;
+    if (receivers.length === 0) return outcomes;
     const args = this.#receiverArgs(sender, params);
-    const registrations = callList.registrations;
-    for (let i = 0; i < registrations.length; i++) {
-      const registration = registrations[i]!;
-      if (registration.once && !registration.claimOnlyCall()) continue;
-      const receiver = registration.receiver as Receiver<
-        Params,
-        Sender,
-        Response
-      >;
+    for (let i = 0; i < receivers.length; i++) {
+      if (claims?.[i]?.claim(args) === false) continue;
+      const receiver = receivers[i] as Receiver<Params, Sender, Response>;
       try {
         outcomes.push([receiver, {
           status: "fulfilled",
@@ -1169,8 +1110,9 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): Promise<AsyncResponses<Params, Sender, Response>> {
-    checkParams(params, SEND);
-    const callList = this.#registry.callListFor(sender);
+    checkParams(params, this.#actions.send);
+    if (this.#mutes.size > 0) return [];
+    const callList = asCallList(this.#registry.callListFor(sender));
     const responses: Responses<Params, Sender, Response> = [];
     if (callList.receivers.length === 0) return [];
     const args = this.#receiverArgs(sender, params);
@@ -1182,7 +1124,9 @@ export class Signal<
       for (const [, response] of responses) ignoreRejection(response);
       throw error;
     }
-    const values = await Promise.all(responses.map(([, response]) => response));
+    const values = await Promise.all(
+      responses.map(([, response]) => settlementOf(response)),
+    );
     const settled = responses as unknown as AsyncResponses<
       Params,
       Sender,
@@ -1230,7 +1174,7 @@ export class Signal<
     const settled = await Promise.allSettled(
       outcomes.map(([, outcome]) =>
         outcome.status === "fulfilled"
-          ? outcome.value
+          ? settlementOf(outcome.value)
           : Promise.reject(outcome.reason)
       ),
     );
@@ -1257,7 +1201,7 @@ export class Signal<
    * ```
    */
   hasReceivers(sender?: Sender): boolean {
-    return this.#registry.callListFor(sender).receivers.length > 0;
+    return this.#registry.hasReceivers(sender);
   }
 
   /**
@@ -1281,13 +1225,11 @@ export class Signal<
    * ```
    */
   receivers(sender?: Sender): Receiver<Params, Sender, Response>[] {
-    return [
-      ...this.#registry.callListFor(sender).receivers as Receiver<
-        Params,
-        Sender,
-        Response
-      >[],
-    ];
+    return receiversOf(this.#registry.callListFor(sender)) as Receiver<
+      Params,
+      Sender,
+      Response
+    >[];
   }
 
   /**
@@ -1311,15 +1253,200 @@ export class Signal<
    * ```
    */
   disconnectAll(sender?: Sender): number {
-    if (sender === undefined) {
-      const removed = this.#registry.close();
-      this.#registry = new Registry();
-      return removed;
+    return this.#registry.disconnectAll(sender);
+  }
+
+  /**
+   * Waits for the next send that reaches it, as Node's `events.once` does,
+   * from `options.sender` or from any sender.
+   *
+   * It listens from this call on, in connection order after the receivers
+   * connected so far, but it is not a receiver: it is in no send's results
+   * and no `receivers()` list, and `disconnectAll()` leaves it alone. A send
+   * already under way does not resolve it; every pending `next()` resolves
+   * on the same send. A waiter for an object sender does not keep the
+   * sender alive: if the sender is collected first, it never resolves.
+   *
+   * @param options `sender` to wait for one sender; `signal` to stop waiting.
+   * @returns A promise of the receiver argument of that send, the very object
+   * its receivers get. It rejects with `options.signal`'s reason when that
+   * aborts (at once if it has), and with a `TypeError`, listening to
+   * nothing, if `options` is not an object or `options.signal` is not an
+   * AbortSignal.
+   *
+   * @example Await a connection stopping
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * class Server {}
+   * const stopped = new Signal<{ id: number }, Server>();
+   * const server = new Server();
+   *
+   * const next = stopped.next({ sender: server });
+   * stopped.send(new Server(), { id: 1 });
+   * stopped.send(server, { id: 2 });
+   * const { id, sender } = await next;
+   * assertEquals([id, sender], [2, server]);
+   * ```
+   */
+  next(
+    options?: NextOptions<Sender>,
+  ): Promise<ReceiverArgs<Params, Sender, Response>> {
+    let choices: WaitChoices<Sender>;
+    try {
+      choices = readWaitOptions<Sender>(options, this.#actions.next);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const bucket = this.#registry.bucketOf(sender);
-    if (bucket === undefined) return 0;
-    const registrations = bucket.registrations();
-    for (const registration of registrations) bucket.remove(registration);
-    return registrations.length;
+    const { sender, abortSignal } = choices;
+    if (abortSignal !== undefined && abortedOf.call(abortSignal)) {
+      return Promise.reject(abortSignal.reason);
+    }
+    return new Promise((resolve, reject) => {
+      this.#registry.wait(
+        {
+          hear(args) {
+            resolve(args as ReceiverArgs<Params, Sender, Response>);
+            return false;
+          },
+          aborted: reject,
+        },
+        sender,
+        abortSignal,
+      );
+    });
+  }
+
+  /**
+   * Listens to every send that reaches it, from `options.sender` or from any
+   * sender, as an async iterator of their receiver arguments in send order,
+   * as Node's `events.on` and emittery's `events()` do.
+   *
+   * It listens from this call on, not from its first `next()`, and holds
+   * the sends that arrive between awaits. Like `next()`'s waiter, it is not
+   * a receiver. `using`, `break` and `return()` stop it; so does an abort of
+   * `options.signal`, after which its pending and later `next()` calls
+   * reject with the signal's reason. With `options.limit`, a send that would
+   * make it hold more is not queued: it stops listening, yields what it
+   * holds, then rejects with a `RangeError`. The sender is never affected.
+   *
+   * @param options `sender` to hear one sender; `signal` to stop; `limit` to bound what it holds.
+   * @returns The iterator, which is also `Disposable`.
+   * @throws {TypeError} If `options` is not an object, `options.signal` is
+   * not an AbortSignal, or `options.limit` is not a positive integer; it then
+   * listens to nothing.
+   *
+   * @example Iterate over sends
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const ticked = new Signal<{ n: number }, string>();
+   * const seen: number[] = [];
+   * {
+   *   using events = ticked.events({ sender: "clock" });
+   *   ticked.send("clock", { n: 1 });
+   *   ticked.send("other", { n: 2 });
+   *   ticked.send("clock", { n: 3 });
+   *   for await (const { n } of events) {
+   *     seen.push(n);
+   *     if (n === 3) break;
+   *   }
+   * }
+   * assertEquals(seen, [1, 3]);
+   * ```
+   */
+  events(
+    options?: EventsOptions<Sender>,
+  ): SignalEvents<Params, Sender, Response> {
+    const action = this.#actions.events;
+    const { sender, abortSignal, limit } = readWaitOptions<Sender>(
+      options,
+      action,
+    );
+    return new EventQueue<ReceiverArgs<Params, Sender, Response>>(
+      this.#name === undefined ? "the signal" : JSON.stringify(this.#name),
+      limit,
+      abortSignal !== undefined && abortedOf.call(abortSignal)
+        ? { reason: abortSignal.reason }
+        : (hooks) => this.#registry.wait(hooks, sender, abortSignal),
+    );
+  }
+
+  /**
+   * Mutes the signal, as blinker's `muted()` does: until every handle it
+   * returned is disposed, a send calls nobody, resolves no waiter and
+   * returns `[]` (the async sends resolve to `[]`). Registrations stay as
+   * they are, and bad params are still a `TypeError`.
+   *
+   * @returns A handle whose disposal ends this mute; disposing it twice is harmless.
+   *
+   * @example Quiet a signal for a block
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assert, assertEquals, assertFalse } from "@std/assert";
+   *
+   * const saved = new Signal();
+   * saved.connect(() => "heard");
+   * {
+   *   using _quiet = saved.mute();
+   *   assert(saved.muted);
+   *   assertEquals(saved.send(null), []);
+   * }
+   * assertFalse(saved.muted);
+   * assertEquals(saved.send(null).length, 1);
+   * ```
+   */
+  mute(): Disposable {
+    const mutes = this.#mutes;
+    const handle = {
+      [Symbol.dispose]() {
+        mutes.delete(handle);
+      },
+    };
+    mutes.add(handle);
+    return handle;
+  }
+
+  /**
+   * Whether a {@linkcode Signal.prototype.mute} handle is still undisposed.
+   *
+   * @example Read it
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assert, assertFalse } from "@std/assert";
+   *
+   * const saved = new Signal();
+   * const quiet = saved.mute();
+   * assert(saved.muted);
+   * quiet[Symbol.dispose]();
+   * assertFalse(saved.muted);
+   * ```
+   */
+  get muted(): boolean {
+    return this.#mutes.size > 0;
+  }
+
+  /** What Deno's `console.log` and `Deno.inspect` print. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.#inspect();
+  }
+
+  /** What Node's `console.log` and `util.inspect` print. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.#inspect();
+  }
+
+  #inspect(): string {
+    const fields = [
+      ...this.#name === undefined
+        ? []
+        : [`name: ${JSON.stringify(this.#name)}`],
+      ...this.muted ? ["muted: true"] : [],
+    ];
+    return fields.length === 0
+      ? "Signal {}"
+      : `Signal { ${fields.join(", ")} }`;
   }
 }

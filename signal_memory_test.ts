@@ -309,3 +309,166 @@ Deno.test({
     );
   },
 });
+
+/** A receiver that refers to nothing: closures made beside one that refers to a sender share its scope. */
+function referToNothing(): void {}
+
+/**
+ * Connects for a new sender a receiver that refers to nothing, then `count`
+ * that close over the sender; returns a WeakRef to the sender and the first
+ * connection.
+ */
+function connectClosingOverNewSender(
+  signal: Signal<Record<never, never>, object>,
+  count: number,
+): { senderRef: WeakRef<object>; first: Connection } {
+  const sender = { name: "server" };
+  const first = signal.connect(referToNothing, { sender });
+  for (let i = 0; i < count; i++) {
+    signal.connect(() => sender.name, { sender, uniqueId: i });
+  }
+  signal.send(sender);
+  return { senderRef: new WeakRef(sender), first };
+}
+
+Deno.test({
+  name:
+    "Connection does not keep its sender alive through the sender's other receivers (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // Regression: a Connection reached its sender's bucket, and through it
+    // receivers that close over the sender.
+    const signal = new Signal<Record<never, never>, object>();
+    const { senderRef, first } = connectClosingOverNewSender(signal, 3);
+    const { senderRef: disconnectedRef, first: disconnected } =
+      connectClosingOverNewSender(signal, 3);
+    disconnected.disconnect();
+
+    await collectUntil(() => !senderRef.deref() && !disconnectedRef.deref());
+
+    assertEquals(senderRef.deref(), undefined);
+    assertEquals(disconnectedRef.deref(), undefined);
+    assertEquals(first.connected, false);
+    assertEquals(signal.disconnectAll(), 0);
+  },
+});
+
+/** Connects `count` new receivers for any sender; returns WeakRefs to them. */
+function connectNewReceivers(
+  signal: Signal,
+  count: number,
+): WeakRef<() => void>[] {
+  return Array.from({ length: count }, () => {
+    const receiver = () => {};
+    signal.connect(receiver);
+    return new WeakRef(receiver);
+  });
+}
+
+Deno.test({
+  name:
+    "Connection kept across disconnectAll() keeps none of the registrations it removed (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // Regression: it pinned the whole replaced registry.
+    const signal = new Signal();
+    const held = signal.connect(() => {});
+    const receiverRefs = connectNewReceivers(signal, 1000);
+    signal.send(null);
+
+    assertEquals(signal.disconnectAll(), 1001);
+    await collectUntil(() => receiverRefs.every((ref) => !ref.deref()));
+
+    assert(receiverRefs.every((ref) => ref.deref() === undefined));
+    assertEquals(held.connected, false);
+  },
+});
+
+Deno.test({
+  name:
+    "Connection.disconnect() leaves the connection holding nothing, not even its receiver (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    const signal = new Signal();
+    const [connection, receiverRef] =
+      ((): [Connection, WeakRef<() => void>] => {
+        const receiver = () => {};
+        return [signal.connect(receiver), new WeakRef(receiver)];
+      })();
+
+    assert(connection.disconnect());
+    await collectUntil(() => !receiverRef.deref());
+
+    assertEquals(receiverRef.deref(), undefined);
+    assertEquals(connection.connected, false);
+  },
+});
+
+/** Connects a receiver for each of `count` new senders that nothing else refers to. */
+function connectForDroppedSenders(
+  signal: Signal<Record<never, never>, object>,
+  count: number,
+): WeakRef<object>[] {
+  return Array.from({ length: count }, () => {
+    const sender = {};
+    signal.connect(() => {}, { sender });
+    return new WeakRef(sender);
+  });
+}
+
+Deno.test({
+  name:
+    "Signal.disconnectAll() does not count senders collected before their finalizers ran (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // Regression: it counted registrations whose sender was collected but
+    // not yet finalized: 11 when one was left.
+    const signal = new Signal<Record<never, never>, object>();
+    const live = {};
+    signal.connect(() => {}, { sender: live });
+    const senderRefs = connectForDroppedSenders(signal, 10);
+    await tick(); // a WeakRef keeps its target alive to the end of its task
+
+    gc!(); // finalizers run in later tasks: none has run when it counts
+    const dropped = senderRefs.filter((ref) => ref.deref() === undefined);
+    const counted = signal.disconnectAll();
+
+    assertEquals(dropped.length, 10);
+    assertEquals(counted, 1);
+  },
+});
+
+/** Waits for sends from a new sender in both ways; returns WeakRefs to the sender and the pending promise, and the iterator. */
+function waitForNewSender(
+  signal: Signal<Record<never, never>, object>,
+): {
+  senderRef: WeakRef<object>;
+  pendingRef: WeakRef<Promise<unknown>>;
+  events: AsyncIterableIterator<unknown> & Disposable;
+} {
+  const sender = {};
+  const abortSignal = new AbortController().signal;
+  const pending = signal.next({ sender, signal: abortSignal });
+  const events = signal.events({ sender, signal: abortSignal });
+  return {
+    senderRef: new WeakRef(sender),
+    pendingRef: new WeakRef(pending),
+    events,
+  };
+}
+
+Deno.test({
+  name:
+    "Signal.next() and events() do not keep their sender alive, and a pending next() goes with it (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    const signal = new Signal<Record<never, never>, object>();
+    const { senderRef, pendingRef, events } = waitForNewSender(signal);
+
+    await collectUntil(() => !senderRef.deref() && !pendingRef.deref());
+
+    assertEquals(senderRef.deref(), undefined);
+    assertEquals(pendingRef.deref(), undefined);
+    events[Symbol.dispose]();
+  },
+});
