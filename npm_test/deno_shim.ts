@@ -9,7 +9,9 @@
  * - A test named in the JSON object `SIGNALRY_SKIP` (name to reason), or
  *   with `ignore: true`, is skipped, and the reason is printed.
  * - `Deno.env.get` reads `process.env`; `Deno.memoryUsage` is
- *   `process.memoryUsage`.
+ *   `process.memoryUsage`; `Deno.inspect` is `util.inspect`, which reads the
+ *   package's `nodejs.util.inspect.custom` methods where Deno reads its
+ *   `Deno.customInspect` ones.
  * - Under Bun, `gc()` is `Bun.gc(true)`, a full collection, as with Node's
  *   `--expose-gc`.
  * - No limit on listeners per EventTarget, as in Deno: Node warns past 10,
@@ -24,6 +26,7 @@
 
 import { setMaxListeners } from "node:events";
 import process from "node:process";
+import { inspect } from "node:util";
 
 /** The `Deno.test` options the tests use; others (sanitizers) are ignored. */
 interface TestDefinition {
@@ -96,6 +99,7 @@ Object.assign(globalThis, {
     test,
     env: { get: (name: string) => process.env[name] },
     memoryUsage: () => process.memoryUsage(),
+    inspect: (value: unknown) => inspect(value),
   },
 });
 
