@@ -10,7 +10,8 @@ import process from "node:process";
 import { after, test } from "node:test";
 import puppeteer from "puppeteer-core";
 
-const CHROMIUM = process.env.SIGNALRY_CHROMIUM || "/usr/bin/chromium";
+// scripts/test_browser.ts finds or installs the browser.
+const CHROMIUM = process.env.SIGNALRY_CHROMIUM;
 // Without the networking flags Chromium calls out to Google's services, which
 // this test has no use for and a closed network refuses.
 const FLAGS = [
