@@ -40,12 +40,38 @@ const RUNTIMES = ["node20", "node22", "node24", "bun"];
 /** The minified, brotli-compressed budget of `import { Signal } from "signalry"`. */
 const SIZE_BUDGET = "3 kB";
 
+// JavaScriptCore scans the stack conservatively: a stale pointer there can
+// keep any one object alive through Bun.gc(true), so a test that waits for a
+// given object to be collected fails now and then. The heap-size tests run.
+const CONSERVATIVE_GC =
+  "Bun's collector may keep any one object alive, so whether this one goes is luck";
+const GC_TEST = " (needs --v8-flags=--expose-gc; skipped without it)";
+
 /**
  * Tests that cannot run on a runtime, each skipped there by name with its
  * reason printed. A runtime is a name of SIGNALRY_RUNTIMES; `node` matches
- * every Node.
+ * every Node. Each name must be in a test file, so that none goes stale.
  */
-const SKIPPED: { runtime: string; name: string; reason: string }[] = [];
+const SKIPPED: { runtime: string; name: string; reason: string }[] = [
+  ...[
+    "Connection does not keep its sender alive through the sender's other receivers",
+    "Connection kept across disconnectAll() keeps none of the registrations it removed",
+    "Connection.disconnect() leaves the connection holding nothing, not even its receiver",
+    "Signal.next() and events() do not keep their sender alive, and a pending next() goes with it",
+  ].map((name) => ({
+    runtime: "bun",
+    name: name + GC_TEST,
+    reason: CONSERVATIVE_GC,
+  })),
+  {
+    runtime: "bun",
+    name:
+      "Signal.disconnectAll() does not count senders collected before their finalizers ran" +
+      GC_TEST,
+    reason:
+      "JavaScriptCore collects the test's `live` sender, which nothing reads after the connect, so the count is 0",
+  },
+];
 
 /** The command that starts `runtime`'s JavaScript, for `node --test` or `bun test`. */
 async function runtimeCommand(runtime: string): Promise<string> {
@@ -129,6 +155,17 @@ async function testNpm(runtimes: readonly string[]): Promise<boolean> {
     });
   }
   const files = testFiles();
+  const sources = files.map((file) => Deno.readTextFileSync(join(ROOT, file)));
+  const stale = SKIPPED.filter(({ name }) =>
+    !sources.some((source) => source.includes(JSON.stringify(name)))
+  );
+  if (stale.length > 0) {
+    throw new CommandError(
+      `SKIPPED in scripts/test_npm.ts names tests that no file has: ${
+        stale.map(({ name }) => name).join("; ")
+      }`,
+    );
+  }
   const graphs = await moduleGraphs(files);
   await using project = await packedProject([
     ...npmPackages(graphs),
