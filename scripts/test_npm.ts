@@ -37,8 +37,11 @@ import { BROWSER_TOOLS, testBrowser } from "./test_browser.ts";
 import { testTypes, TYPES_TOOLS } from "./test_types.ts";
 
 const RUNTIMES = ["node20", "node22", "node24", "bun"];
-/** The minified, brotli-compressed budget of `import { Signal } from "signalry"`. */
-const SIZE_BUDGET = "3 kB";
+/**
+ * The minified, brotli-compressed budget of `import { Signal } from "signalry"`:
+ * 3 kB until the waiting API (next, events, mute, names) took it to 3.86 kB.
+ */
+const SIZE_BUDGET = "4 kB";
 
 // JavaScriptCore scans the stack conservatively: a stale pointer there can
 // keep any one object alive through Bun.gc(true), so a test that waits for a
