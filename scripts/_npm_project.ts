@@ -27,6 +27,21 @@ export class CommandError extends Error {
 }
 
 /**
+ * Runs a script's work; where it throws a {@linkcode CommandError}, prints
+ * the message alone, without a stack, and exits with 1, as it does when the
+ * work returns `false`.
+ */
+export async function main(work: () => Promise<boolean | void>): Promise<void> {
+  try {
+    if (await work() === false) Deno.exit(1);
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+    console.error(`error: ${error.message}`);
+    Deno.exit(1);
+  }
+}
+
+/**
  * Runs a command with the output shown, in `cwd` (the root by default).
  *
  * @throws {CommandError} If it exits with another code than 0.
@@ -102,49 +117,44 @@ export async function packedProject(
 ): Promise<NpmProject> {
   await run(Deno.execPath(), ["task", "build:npm"]);
   const dir = await Deno.makeTempDir({ prefix: "signalry_npm." });
-  const packed = JSON.parse(
-    await output(
-      "npm",
-      ["pack", "--json", "--pack-destination", dir],
-      join(
-        ROOT,
-        "npm",
-      ),
-    ),
-  ) as [{ filename: string; files: { path: string }[] }];
-  const [{ filename, files }] = packed;
-  const tarball = join(dir, filename);
-  // Only what users need: the built modules, their types, README, LICENSE.
-  const needed =
-    /^(LICENSE|README\.md|package\.json|(esm|script)\/[\w.]+\.(js|d\.ts|json))$/;
-  const extra = files.map(({ path }) => path).filter((path) =>
-    !needed.test(path)
-  );
-  if (extra.length > 0) {
-    throw new CommandError(
-      `${filename} holds files users do not need: ${extra}`,
+  const remove = () => Deno.remove(dir, { recursive: true });
+  try {
+    const pack = ["pack", "--json", "--pack-destination", dir];
+    const [{ filename, files }] = JSON.parse(
+      await output("npm", pack, join(ROOT, "npm")),
+    ) as [{ filename: string; files: { path: string }[] }];
+    const tarball = join(dir, filename);
+    // Only what users need: the built modules, their types, README, LICENSE.
+    const needed =
+      /^(LICENSE|README\.md|package\.json|(esm|script)\/[\w.]+\.(js|d\.ts|json))$/;
+    const extra = files.map(({ path }) => path).filter((path) =>
+      !needed.test(path)
     );
+    if (extra.length > 0) {
+      throw new CommandError(
+        `${filename} holds files users do not need: ${extra}`,
+      );
+    }
+    console.error(`${filename}: ${files.length} files, installed in ${dir}`);
+    await Deno.writeTextFile(
+      join(dir, "package.json"),
+      JSON.stringify({ private: true, type: "module" }),
+    );
+    const versioned = packages.filter((name) => /.@/.test(name));
+    const tools = pinned(packages.filter((name) => !/.@/.test(name)));
+    await run("npm", [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--no-package-lock",
+      "--loglevel=error",
+      tarball,
+      ...versioned,
+      ...tools,
+    ], { cwd: dir });
+    return { dir, tarball, [Symbol.asyncDispose]: remove };
+  } catch (error) {
+    await remove();
+    throw error;
   }
-  console.error(`${filename}: ${files.length} files, installed in ${dir}`);
-  await Deno.writeTextFile(
-    join(dir, "package.json"),
-    JSON.stringify({ private: true, type: "module" }),
-  );
-  const versioned = packages.filter((name) => /.@/.test(name));
-  const tools = pinned(packages.filter((name) => !/.@/.test(name)));
-  await run("npm", [
-    "install",
-    "--no-audit",
-    "--no-fund",
-    "--no-package-lock",
-    "--loglevel=error",
-    tarball,
-    ...versioned,
-    ...tools,
-  ], { cwd: dir });
-  return {
-    dir,
-    tarball,
-    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
-  };
 }

@@ -11,7 +11,13 @@
 
 import { join } from "node:path";
 import { build } from "esbuild";
-import { CommandError, packedProject, ROOT, run } from "./_npm_project.ts";
+import {
+  CommandError,
+  main,
+  packedProject,
+  ROOT,
+  run,
+} from "./_npm_project.ts";
 
 /** What the smoke test needs installed beside the package. */
 export const BROWSER_TOOLS = ["puppeteer-core"];
@@ -89,6 +95,8 @@ export async function testBrowser(dir: string): Promise<void> {
 }
 
 if (import.meta.main) {
-  await using project = await packedProject(BROWSER_TOOLS);
-  await testBrowser(project.dir);
+  await main(async () => {
+    await using project = await packedProject(BROWSER_TOOLS);
+    await testBrowser(project.dir);
+  });
 }

@@ -12,9 +12,9 @@
  *
  * `SIGNALRY_RUNTIMES` (comma separated: `node20`, `node22`, `node24`, `bun`,
  * and `node` for the node on PATH) limits the runtimes; the default is the
- * first four. Node 22 and 24 come from npm (`npx -p node@22`) unless the node
- * on PATH is that version. Each step runs even when one before it failed; the
- * script exits with 1 if any did.
+ * first four. `nodeNN` is the node on PATH when that is Node NN, and else Node
+ * NN from npm (`npx -p node@NN`). Each step runs even when one before it
+ * failed; the script exits with 1 if any did.
  *
  * @module
  */
@@ -22,6 +22,7 @@
 import { join } from "node:path";
 import {
   CommandError,
+  main,
   output,
   packedProject,
   ROOT,
@@ -79,12 +80,7 @@ const SKIPPED: { runtime: string; name: string; reason: string }[] = [
 /** The command that starts `runtime`'s JavaScript, for `node --test` or `bun test`. */
 async function runtimeCommand(runtime: string): Promise<string> {
   if (runtime === "node" || runtime === "bun") return runtime;
-  const major = /^node(\d+)$/.exec(runtime)?.[1];
-  if (major === undefined) {
-    throw new CommandError(
-      `SIGNALRY_RUNTIMES names ${runtime}; expected node20, node22, node24, bun or node`,
-    );
-  }
+  const major = runtime.slice("node".length);
   if ((await output("node", ["--version"])).startsWith(`v${major}.`)) {
     return "node";
   }
@@ -150,6 +146,12 @@ async function checkSize(dir: string): Promise<void> {
 
 /** Runs every step, each even when one before it failed; false if any failed. */
 async function testNpm(runtimes: readonly string[]): Promise<boolean> {
+  const unknown = runtimes.filter((name) => !/^(node(\d+)?|bun)$/.test(name));
+  if (unknown.length > 0) {
+    throw new CommandError(
+      `SIGNALRY_RUNTIMES names ${unknown}; expected node20, node22, node24, bun or node`,
+    );
+  }
   if (runtimes.includes("bun")) {
     await output("bun", ["--version"]).catch(() => {
       throw new CommandError(
@@ -219,5 +221,5 @@ async function testNpm(runtimes: readonly string[]): Promise<boolean> {
 if (import.meta.main) {
   const runtimes = (Deno.env.get("SIGNALRY_RUNTIMES") || RUNTIMES.join(","))
     .split(",").map((runtime) => runtime.trim()).filter(Boolean);
-  if (!await testNpm(runtimes)) Deno.exit(1);
+  await main(() => testNpm(runtimes));
 }

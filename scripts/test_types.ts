@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import {
   CommandError,
+  main,
   output,
   packedProject,
   PINNED,
@@ -119,6 +120,8 @@ export async function testTypes(dir: string): Promise<void> {
 }
 
 if (import.meta.main) {
-  await using project = await packedProject(TYPES_TOOLS);
-  await testTypes(project.dir);
+  await main(async () => {
+    await using project = await packedProject(TYPES_TOOLS);
+    await testTypes(project.dir);
+  });
 }
