@@ -99,7 +99,8 @@ Object.assign(globalThis, {
     test,
     env: { get: (name: string) => process.env[name] },
     memoryUsage: () => process.memoryUsage(),
-    inspect: (value: unknown) => inspect(value),
+    // Deno.inspect and util.inspect share depth, sorted, compact and getters.
+    inspect: (value: unknown, options?: object) => inspect(value, options),
   },
 });
 
