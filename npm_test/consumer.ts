@@ -8,6 +8,8 @@ import {
   type Connection,
   type ConnectOptions,
   type DisconnectOptions,
+  type EventsOptions,
+  type NextOptions,
   type Receiver,
   type ReceiverArgs,
   type ReservedKey,
@@ -15,6 +17,8 @@ import {
   type RobustResponses,
   type SendParams,
   Signal,
+  type SignalEvents,
+  type SignalOptions,
   type SignalParams,
   type UniqueId,
 } from "signalry";
@@ -26,7 +30,9 @@ class Server {
 type Saved = { readonly id: number };
 const params: Saved extends SignalParams ? true : false = true;
 
-const saved = new Signal<Saved, Server, string>();
+const signalOptions: SignalOptions = { name: "saved" };
+const saved = new Signal<Saved, Server, string>(signalOptions);
+const named: string | undefined = saved.name;
 const server = new Server("db");
 
 const log: Receiver<Saved, Server, string> = (
@@ -78,6 +84,30 @@ async function sendBoth(): Promise<void> {
   void all, settled;
 }
 
+async function waitForSaves(): Promise<void> {
+  const nextOptions: NextOptions<Server> = {
+    sender: server,
+    signal: AbortSignal.timeout(1000),
+  };
+  const { id, sender }: ReceiverArgs<Saved, Server, string> = await saved.next(
+    nextOptions,
+  );
+  const eventsOptions: EventsOptions<Server> = { ...nextOptions, limit: 2 };
+  using events: SignalEvents<Saved, Server, string> = saved.events(
+    eventsOptions,
+  );
+  for await (const args of events) {
+    const saveId: number = args.id;
+    void saveId;
+  }
+  {
+    using _quiet = saved.mute();
+    const muted: boolean = saved.muted;
+    void muted;
+  }
+  void id, sender;
+}
+
 const id: UniqueId = Symbol("audit");
 saved.connect(log, { uniqueId: id });
 const byReceiver: boolean = saved.disconnect(log, { sender: server });
@@ -106,6 +136,8 @@ saved.send("db", { id: 1 });
 saved.connect(() => 1);
 // @ts-expect-error disconnecting by options alone needs a uniqueId
 saved.disconnect({ sender: server });
+// @ts-expect-error next() waits for a Server's sends
+saved.next({ sender: "db" });
 
 export {
   any,
@@ -114,9 +146,11 @@ export {
   connected,
   count,
   forServer,
+  named,
   params,
   removed,
   reserved,
   responses,
   sendBoth,
+  waitForSaves,
 };
