@@ -190,10 +190,10 @@ export type Callees = CallList | AnyReceiver;
 
 /** The registrations for one sender (or for any sender), by key, in connection order. */
 class Bucket {
-  /** The one entry's key while there is one entry; a Map beyond that. */
+  /** The one entry, or, once there are two, a Map of them by key. */
+  #entries: Entry | Map<unknown, Entry> | undefined = undefined;
+  /** The one entry's key, while there is one. */
   #onlyKey: unknown = undefined;
-  #only: Entry | undefined = undefined;
-  #many: Map<unknown, Entry> | undefined = undefined;
   /** What a send from this bucket's sender walks; null when stale. */
   callList: Callees | null = null;
   /** The any-sender list `callList` was merged with. */
@@ -206,35 +206,40 @@ class Bucket {
   constructor(readonly registry: Registry, readonly sender: unknown) {}
 
   get size(): number {
-    return this.#many?.size ?? (this.#only === undefined ? 0 : 1);
+    const entries = this.#entries;
+    if (entries instanceof Map) return entries.size;
+    return entries === undefined ? 0 : 1;
   }
 
   get(key: unknown): Entry | undefined {
-    if (this.#many !== undefined) return this.#many.get(key);
-    return this.#only !== undefined && sameValueZero(this.#onlyKey, key)
-      ? this.#only
+    const entries = this.#entries;
+    if (entries instanceof Map) return entries.get(key);
+    return entries !== undefined && sameValueZero(this.#onlyKey, key)
+      ? entries
       : undefined;
   }
 
   set(key: unknown, entry: Entry): void {
-    if (this.#many !== undefined) {
-      this.#many.set(key, entry);
-    } else if (this.#only === undefined) {
+    const entries = this.#entries;
+    if (entries instanceof Map) {
+      entries.set(key, entry);
+    } else if (entries === undefined) {
       this.#onlyKey = key;
-      this.#only = entry;
+      this.#entries = entry;
     } else {
-      this.#many = new Map([[this.#onlyKey, this.#only], [key, entry]]);
-      this.#onlyKey = this.#only = undefined;
+      this.#entries = new Map([[this.#onlyKey, entries], [key, entry]]);
+      this.#onlyKey = undefined;
     }
     this.callList = null;
   }
 
   delete(key: unknown): void {
-    if (this.#many !== undefined) {
-      this.#many.delete(key);
-      if (this.#many.size === 0) this.#many = undefined;
+    const entries = this.#entries;
+    if (entries instanceof Map) {
+      entries.delete(key);
+      if (entries.size === 0) this.#entries = undefined;
     } else {
-      this.#onlyKey = this.#only = undefined;
+      this.#entries = this.#onlyKey = undefined;
     }
     this.callList = null;
   }
@@ -246,8 +251,9 @@ class Bucket {
 
   /** Calls `visit` for each entry, in connection order. */
   forEach(visit: (entry: Entry, key: unknown) => void): void {
-    if (this.#many !== undefined) this.#many.forEach(visit);
-    else if (this.#only !== undefined) visit(this.#only, this.#onlyKey);
+    const entries = this.#entries;
+    if (entries instanceof Map) entries.forEach(visit);
+    else if (entries !== undefined) visit(entries, this.#onlyKey);
   }
 }
 
