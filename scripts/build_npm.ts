@@ -73,6 +73,10 @@ function compile(kind: "esm" | "script"): void {
     types: [],
     module: kind === "esm" ? "esnext" : "commonjs",
     moduleResolution: kind === "esm" ? "bundler" : "node10",
+    // Deno sets parameter properties before running field initializers,
+    // which may read them; ES2022 class fields would run the initializers
+    // first, so fields are assignments in the constructor, as in Deno.
+    useDefineForClassFields: false,
     // Sources import "./signal.ts"; the built files import "./signal.js".
     allowImportingTsExtensions: true,
     rewriteRelativeImportExtensions: true,
