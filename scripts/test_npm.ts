@@ -40,9 +40,10 @@ import { testTypes, TYPES_TOOLS } from "./test_types.ts";
 const RUNTIMES = ["node20", "node22", "node24", "bun"];
 /**
  * The minified, brotli-compressed budget of `import { Signal } from "signalry"`:
- * 3 kB until the waiting API (next, events, mute, names) took it to 3.86 kB.
+ * 3 kB until the waiting API (next, events, mute, names) took it to 3.86 kB,
+ * and the fixes after it to 4.29 kB.
  */
-const SIZE_BUDGET = "4 kB";
+const SIZE_BUDGET = "4.5 kB";
 
 // JavaScriptCore scans the stack conservatively: a stale pointer there can
 // keep any one object alive through Bun.gc(true), so a test that waits for a
