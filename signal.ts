@@ -294,6 +294,91 @@ export type AsyncRobustResponses<
 >;
 
 /**
+ * A receiver of some signal, seen from code that does not know which: it can
+ * be compared and listed, but not called, since what it takes is unknown.
+ * Every {@linkcode Receiver} is one.
+ *
+ * @example Keep receivers of different signals together
+ * ```ts
+ * import { Signal, type SomeReceiver } from "@signalry/signalry";
+ *
+ * const saved = new Signal<{ id: number }, string, number>();
+ * const closed = new Signal<{ reason: string }, object, void>();
+ * const receivers: SomeReceiver[] = [
+ *   ...saved.receivers("db"),
+ *   ...closed.receivers(),
+ * ];
+ * ```
+ */
+export type SomeReceiver = (this: void, args: never) => unknown;
+
+/**
+ * What every {@linkcode Signal} is, whatever its type parameters: the parts
+ * of a signal that do not depend on them, for arrays, Maps and helpers that
+ * hold signals of different types.
+ *
+ * A `Signal` is invariant in its params, sender and response types, so a
+ * `Signal<{ id: number }, Server, string>` is not a
+ * `Signal<{ id: number }, unknown, unknown>`: through that, a send from any
+ * sender, or a receiver returning anything, would compile. An AnySignal can
+ * do only what is safe with any signal: ask whether a sender would reach
+ * anyone, list receivers (as {@linkcode SomeReceiver}s), disconnect by
+ * `uniqueId`, and disconnect all. Its methods take any value as the sender:
+ * a value that is not one of the signal's senders has no registrations, so
+ * it finds and removes none. To connect or send, keep the typed Signal.
+ *
+ * @example Disconnect a sender from every signal
+ * ```ts
+ * import { type AnySignal, Signal } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * class Server {}
+ * const stopped = new Signal<{ id: number }, Server, string>();
+ * const started = new Signal<Record<never, never>, Server, void>();
+ * const signals: AnySignal[] = [stopped, started];
+ *
+ * const server = new Server();
+ * stopped.connect(({ id }) => `stopped ${id}`, { sender: server });
+ * started.connect(() => {}, { sender: server });
+ * const removed = signals.map((signal) => signal.disconnectAll(server));
+ * assertEquals(removed, [1, 1]);
+ * ```
+ */
+export interface AnySignal {
+  /**
+   * Tells whether a send from `sender` would call any receiver.
+   *
+   * @param sender The sender to ask about; left out, a send without a sender.
+   * @returns `true` if at least one receiver would be called.
+   */
+  hasReceivers(sender?: unknown): boolean;
+  /**
+   * Lists the receivers a send from `sender` would call, in call order.
+   *
+   * @param sender The sender to ask about; left out, a send without a sender.
+   * @returns A new array of receivers.
+   */
+  receivers(sender?: unknown): SomeReceiver[];
+  /**
+   * Disconnects the registration that `options.uniqueId` and
+   * `options.sender` identify, whichever receiver it holds.
+   *
+   * @param options The `uniqueId` and `sender` the receiver was connected with.
+   * @returns `true` if a registration was removed, `false` if none matched.
+   */
+  disconnect(
+    options: DisconnectOptions<unknown> & { readonly uniqueId: UniqueId },
+  ): boolean;
+  /**
+   * Disconnects every registration, or every one for `sender`.
+   *
+   * @param sender The sender whose registrations to remove; left out, all of them.
+   * @returns How many registrations were removed.
+   */
+  disconnectAll(sender?: unknown): number;
+}
+
+/**
  * The handle {@linkcode Signal.prototype.connect} returns. Disconnecting it,
  * or leaving the block it was bound in with `using`, removes the
  * registration.
@@ -541,10 +626,10 @@ function callClaimingOnce<Args, Response>(
  * ```
  */
 export class Signal<
-  Params extends SignalParams = Record<never, never>,
-  Sender = unknown,
-  Response = unknown,
-> {
+  in out Params extends SignalParams = Record<never, never>,
+  in out Sender = unknown,
+  in out Response = unknown,
+> implements AnySignal {
   readonly #registry = new Registry();
 
   /** The one argument object of a send, shared by the receivers it calls. */
