@@ -67,7 +67,8 @@ export type ReceiverArgs<
 
 /**
  * A function connected to a signal. It gets one {@linkcode ReceiverArgs}
- * object and returns its response.
+ * object and returns its response. It is called as a plain function
+ * (`this: void`): a method that uses `this` must be bound first.
  *
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
@@ -88,7 +89,10 @@ export type Receiver<
   Params extends SignalParams,
   Sender = unknown,
   Response = unknown,
-> = (args: ReceiverArgs<Params, Sender, Response>) => Response;
+> = (
+  this: void,
+  args: ReceiverArgs<Params, Sender, Response>,
+) => Response;
 
 /**
  * An id that names a registration instead of its receiver, as Django's
@@ -109,7 +113,8 @@ export type Receiver<
 export type UniqueId = string | number | symbol;
 
 /**
- * Options of {@linkcode Signal.prototype.connect}.
+ * Options of {@linkcode Signal.prototype.connect}. Each may be `undefined`,
+ * which means the same as leaving it out.
  *
  * @typeParam Sender Who may send.
  *
@@ -125,26 +130,27 @@ export type UniqueId = string | number | symbol;
  * assertEquals(saved.send("db").length, 1);
  * ```
  */
-export interface ConnectOptions<Sender> {
+export interface ConnectOptions<Sender = unknown> {
   /** Hear only sends from this sender; left out, hear every sender. */
-  readonly sender?: Sender;
+  readonly sender?: Sender | undefined;
   /** Identify the registration by this id instead of by the receiver. */
-  readonly uniqueId?: UniqueId;
+  readonly uniqueId?: UniqueId | undefined;
   /**
    * Remove the registration just before its first call, so the receiver is
    * called at most once.
    */
-  readonly once?: boolean;
+  readonly once?: boolean | undefined;
   /**
    * Remove the registration when this signal aborts; an already aborted
    * signal connects nothing.
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
  * Options of {@linkcode Signal.prototype.disconnect}: they name the
- * registration the way {@linkcode ConnectOptions} named it.
+ * registration the way {@linkcode ConnectOptions} named it. Each may be
+ * `undefined`, which means the same as leaving it out.
  *
  * @typeParam Sender Who may send.
  *
@@ -159,16 +165,17 @@ export interface ConnectOptions<Sender> {
  * assert(saved.disconnect(options));
  * ```
  */
-export interface DisconnectOptions<Sender> {
+export interface DisconnectOptions<Sender = unknown> {
   /** The sender the registration was connected for; left out, a registration connected without one. */
-  readonly sender?: Sender;
+  readonly sender?: Sender | undefined;
   /** The id the registration was connected under. */
-  readonly uniqueId?: UniqueId;
+  readonly uniqueId?: UniqueId | undefined;
 }
 
 /**
  * The arguments of {@linkcode Signal.prototype.send} after the sender: the
- * params, which may be left out when the params type has no required key.
+ * params, which may be left out (or `undefined`) when the params type has no
+ * required key.
  *
  * @typeParam Params The named values a sender passes.
  *
@@ -181,7 +188,8 @@ export interface DisconnectOptions<Sender> {
  * ```
  */
 export type SendParams<Params extends SignalParams> =
-  Record<never, never> extends Params ? [params?: Params] : [params: Params];
+  Record<never, never> extends Params ? [params?: Params | undefined]
+    : [params: Params];
 
 /**
  * What {@linkcode Signal.prototype.send} returns: a `[receiver, response]`

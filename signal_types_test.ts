@@ -6,7 +6,7 @@
  * does what its type says.
  */
 
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
 import { type AnySignal, Signal, type SomeReceiver } from "./mod.ts";
 
 class Server {
@@ -53,4 +53,52 @@ Deno.test("AnySignal holds signals of any type, and does only what is safe with 
   anySignal.connect(() => 42);
   // @ts-expect-error a SomeReceiver cannot be called: what it takes is unknown
   assertEquals(heard[0]?.({}), "logged");
+});
+
+// 2. `undefined` where the runtime takes it
+
+Deno.test("Signal options accept undefined for each option, meaning left out", () => {
+  const saved = new Signal<Record<never, never>, Server, string>();
+  function listen(sender?: Server, uniqueId?: string) {
+    return saved.connect(() => "heard", {
+      sender,
+      uniqueId,
+      once: undefined,
+      signal: undefined,
+    });
+  }
+  const connection = listen();
+
+  assertEquals(saved.send(new Server()).length, 1);
+  assertFalse(saved.disconnect(() => "", { sender: undefined }));
+  assert(connection.connected);
+  assertEquals(saved.send(new Server(), undefined).length, 1);
+  // @ts-expect-error null is not undefined: it is a wrong uniqueId
+  assertThrows(() => saved.connect(() => "", { uniqueId: null }), TypeError);
+  // @ts-expect-error a wrong type is still refused
+  assertThrows(() => saved.connect(() => "", { once: "yes" }), TypeError);
+});
+
+// 3. `this: void` receivers
+
+Deno.test("Signal.connect() refuses a method that declares `this`", () => {
+  class Counter {
+    count = 0;
+    increment(this: Counter): void {
+      this.count++;
+    }
+  }
+  const counter = new Counter();
+  const ticked = new Signal<Record<never, never>, null, void>();
+  // @ts-expect-error `increment` needs its `this`, which a send does not give
+  ticked.connect(counter.increment);
+  ticked.connect(() => counter.increment());
+  ticked.connect(counter.increment.bind(counter));
+
+  assertThrows(() => ticked.send(null), TypeError);
+  assertEquals(counter.count, 0);
+  // @ts-expect-error likewise for disconnect
+  ticked.disconnect(counter.increment);
+  ticked.send(null);
+  assertEquals(counter.count, 2);
 });
