@@ -40,6 +40,8 @@ export type SignalParams = object & { readonly [Key in ReservedKey]?: never };
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What each receiver returns.
+ * @typeParam From Who this receiver hears: `Sender`, or a narrower type when
+ * it was connected for one sender (see {@linkcode HeardSender}).
  *
  * @example Destructure the argument
  * ```ts
@@ -58,11 +60,12 @@ export type ReceiverArgs<
   Params extends SignalParams,
   Sender = unknown,
   Response = unknown,
+  From = Sender,
 > =
   & Readonly<Params>
   & {
     readonly signal: Signal<Params, Sender, Response>;
-    readonly sender: Sender;
+    readonly sender: From;
   };
 
 /**
@@ -73,6 +76,8 @@ export type ReceiverArgs<
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What the receiver returns.
+ * @typeParam From Who this receiver hears: `Sender`, or a narrower type when
+ * it was connected for one sender (see {@linkcode HeardSender}).
  *
  * @example Type a receiver ahead of connecting it
  * ```ts
@@ -89,9 +94,10 @@ export type Receiver<
   Params extends SignalParams,
   Sender = unknown,
   Response = unknown,
+  From = Sender,
 > = (
   this: void,
-  args: ReceiverArgs<Params, Sender, Response>,
+  args: ReceiverArgs<Params, Sender, Response, From>,
 ) => Response;
 
 /**
@@ -111,6 +117,53 @@ export type Receiver<
  * ```
  */
 export type UniqueId = string | number | symbol;
+
+/**
+ * The sender a receiver hears when it was connected with a `sender` option
+ * of type `From`: `From` itself, which may be narrower than `Sender` (a
+ * subclass, a literal), or every `Sender` when `From` admits `undefined`,
+ * because an `undefined` sender means "no sender: hear them all".
+ *
+ * Methods that narrow take a first overload with `options` typed
+ * `Options & ForSender<From>` (`From extends Sender`) and type what they
+ * hand over with `HeardSender<Sender, From>`, then a second overload for
+ * every other call, typed with `Sender`.
+ *
+ * @typeParam Sender Who may send.
+ * @typeParam From The type of the `sender` option.
+ *
+ * @example What a receiver connected for one sender hears
+ * ```ts
+ * import type { HeardSender } from "@signalry/signalry";
+ *
+ * class Model {}
+ * class User extends Model {}
+ * const narrowed: HeardSender<typeof Model, typeof User> = User;
+ * const perhaps: HeardSender<typeof Model, typeof User | undefined> = Model;
+ * ```
+ */
+export type HeardSender<Sender, From> = undefined extends From ? Sender
+  : From;
+
+/**
+ * A `sender` option that is surely given, of type `From`: what the
+ * narrowing overloads of {@linkcode Signal.prototype.connect} and
+ * {@linkcode Signal.prototype.disconnect} take beside their other options
+ * (see {@linkcode HeardSender}).
+ *
+ * @typeParam From The type of the sender given.
+ *
+ * @example The narrowing options of connect
+ * ```ts
+ * import type { ConnectOptions, ForSender } from "@signalry/signalry";
+ *
+ * const options: ConnectOptions<string> & ForSender<"db"> = { sender: "db", once: true };
+ * ```
+ */
+export interface ForSender<From> {
+  /** Hear only this sender. */
+  readonly sender: From;
+}
 
 /**
  * Options of {@linkcode Signal.prototype.connect}. Each may be `undefined`,
@@ -198,6 +251,7 @@ export type SendParams<Params extends SignalParams> =
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What each receiver returns.
+ * @typeParam From Who sent: the receivers called hear that sender.
  *
  * @example Read the responses
  * ```ts
@@ -214,7 +268,8 @@ export type Responses<
   Params extends SignalParams,
   Sender = unknown,
   Response = unknown,
-> = Array<[Receiver<Params, Sender, Response>, Response]>;
+  From = Sender,
+> = Array<[Receiver<Params, Sender, Response, From>, Response]>;
 
 /**
  * What {@linkcode Signal.prototype.sendRobust} returns: a
@@ -224,6 +279,7 @@ export type Responses<
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What each receiver returns.
+ * @typeParam From Who sent: the receivers called hear that sender.
  *
  * @example Read the failures
  * ```ts
@@ -242,8 +298,9 @@ export type RobustResponses<
   Params extends SignalParams,
   Sender = unknown,
   Response = unknown,
+  From = Sender,
 > = Array<
-  [Receiver<Params, Sender, Response>, PromiseSettledResult<Response>]
+  [Receiver<Params, Sender, Response, From>, PromiseSettledResult<Response>]
 >;
 
 /**
@@ -253,6 +310,7 @@ export type RobustResponses<
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What each receiver returns (a promise or not).
+ * @typeParam From Who sent: the receivers called hear that sender.
  *
  * @example Read awaited responses
  * ```ts
@@ -270,7 +328,8 @@ export type AsyncResponses<
   Params extends SignalParams,
   Sender = unknown,
   Response = unknown,
-> = Array<[Receiver<Params, Sender, Response>, Awaited<Response>]>;
+  From = Sender,
+> = Array<[Receiver<Params, Sender, Response, From>, Awaited<Response>]>;
 
 /**
  * What {@linkcode Signal.prototype.sendAsyncRobust} resolves to: a
@@ -280,6 +339,7 @@ export type AsyncResponses<
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What each receiver returns (a promise or not).
+ * @typeParam From Who sent: the receivers called hear that sender.
  *
  * @example Read settled outcomes
  * ```ts
@@ -297,8 +357,12 @@ export type AsyncRobustResponses<
   Params extends SignalParams,
   Sender = unknown,
   Response = unknown,
+  From = Sender,
 > = Array<
-  [Receiver<Params, Sender, Response>, PromiseSettledResult<Awaited<Response>>]
+  [
+    Receiver<Params, Sender, Response, From>,
+    PromiseSettledResult<Awaited<Response>>,
+  ]
 >;
 
 /**
@@ -668,6 +732,11 @@ export class Signal<
    * the receiver) together with its sender. Connecting an identity that is
    * already connected changes nothing and returns the existing connection.
    *
+   * Given a `sender`, the receiver hears only that sender, so its argument's
+   * `sender` has the type of the sender given, which may be narrower than
+   * `Sender`: a subclass, or a literal.
+   *
+   * @typeParam From The type of `options.sender`.
    * @param receiver Called with the params, `signal` and `sender` of each send it hears.
    * @param options `sender` to hear only one sender; `uniqueId` to identify the registration.
    * @returns The connection, to disconnect it with or to bind with `using`.
@@ -686,7 +755,49 @@ export class Signal<
    * connection.disconnect();
    * assertEquals(saved.send("db", { id: 3 }), []);
    * ```
+   *
+   * @example A receiver for a subclass sees the subclass
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * class Model {}
+   * class User extends Model {
+   *   static table = "users";
+   * }
+   * const created = new Signal<Record<never, never>, typeof Model, string>();
+   * created.connect(({ sender }) => sender.table, { sender: User });
+   * assertEquals(created.send(User).map(([, table]) => table), ["users"]);
+   * ```
    */
+  connect<From extends Sender>(
+    receiver: Receiver<Params, Sender, Response, HeardSender<Sender, From>>,
+    options: ConnectOptions<Sender> & ForSender<From>,
+  ): Connection;
+  /**
+   * Connects `receiver` for every sender, or, given `options.sender`, only
+   * for that sender, with the receiver typed for any `Sender`.
+   *
+   * @param receiver Called with the params, `signal` and `sender` of each send it hears.
+   * @param options `sender` to hear only one sender; `uniqueId` to identify the registration.
+   * @returns The connection, to disconnect it with or to bind with `using`.
+   * @throws {TypeError} If `receiver` is not a function, `options` is not an
+   * object, or `options.uniqueId` is not a string, number or symbol.
+   *
+   * @example Connect for every sender
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const saved = new Signal<{ id: number }, string, string>();
+   * saved.connect(({ sender, id }) => `${sender} saved ${id}`);
+   * assertEquals(saved.send("db", { id: 1 }).map(([, said]) => said), ["db saved 1"]);
+   * ```
+   */
+  connect(
+    receiver: Receiver<Params, Sender, Response>,
+    options?: ConnectOptions<Sender>,
+  ): Connection;
   connect(
     receiver: Receiver<Params, Sender, Response>,
     options?: ConnectOptions<Sender>,
@@ -731,6 +842,38 @@ export class Signal<
   disconnect(
     receiver: Receiver<Params, Sender, Response>,
     options?: DisconnectOptions<Sender>,
+  ): boolean;
+  /**
+   * Disconnects the registration that `receiver` (or `options.uniqueId`)
+   * made for `options.sender`, where the receiver may take a sender narrower
+   * than `Sender`, as {@linkcode Signal.prototype.connect} accepted it.
+   *
+   * @typeParam From The type of `options.sender`.
+   * @param receiver The receiver connected without a `uniqueId`; with one, any function.
+   * @param options The `sender` and `uniqueId` the receiver was connected with.
+   * @returns `true` if a registration was removed, `false` if none matched.
+   * @throws {TypeError} If `receiver` is not a function, `options` is not an
+   * object, or `options.uniqueId` is not a string, number or symbol.
+   *
+   * @example Disconnect a receiver for a subclass
+   * ```ts
+   * import { Signal, type ReceiverArgs } from "@signalry/signalry";
+   * import { assert } from "@std/assert";
+   *
+   * class Model {}
+   * class User extends Model {
+   *   static table = "users";
+   * }
+   * type Created = ReceiverArgs<Record<never, never>, typeof Model, string, typeof User>;
+   * const created = new Signal<Record<never, never>, typeof Model, string>();
+   * const table = ({ sender }: Created) => sender.table;
+   * created.connect(table, { sender: User });
+   * assert(created.disconnect(table, { sender: User }));
+   * ```
+   */
+  disconnect<From extends Sender>(
+    receiver: Receiver<Params, Sender, Response, HeardSender<Sender, From>>,
+    options: DisconnectOptions<Sender> & ForSender<From>,
   ): boolean;
   /**
    * Disconnects the registration that `options.uniqueId` and `options.sender`
@@ -805,10 +948,10 @@ export class Signal<
    * assertEquals(saved.send("db", { id: 21 }).map(([, n]) => n), [42]);
    * ```
    */
-  send(
-    sender: Sender,
+  send<From extends Sender>(
+    sender: From,
     ...params: SendParams<Params>
-  ): Responses<Params, Sender, Response>;
+  ): Responses<Params, Sender, Response, From>;
   send(
     sender: Sender,
     params?: Params,
@@ -869,10 +1012,10 @@ export class Signal<
    * assertEquals(outcomes, ["rejected", "fulfilled"]);
    * ```
    */
-  sendRobust(
-    sender: Sender,
+  sendRobust<From extends Sender>(
+    sender: From,
     ...params: SendParams<Params>
-  ): RobustResponses<Params, Sender, Response>;
+  ): RobustResponses<Params, Sender, Response, From>;
   sendRobust(
     sender: Sender,
     params?: Params,
@@ -931,10 +1074,10 @@ export class Signal<
    * assertEquals(responses.map(([, length]) => length), [5, 0]);
    * ```
    */
-  sendAsync(
-    sender: Sender,
+  sendAsync<From extends Sender>(
+    sender: From,
     ...params: SendParams<Params>
-  ): Promise<AsyncResponses<Params, Sender, Response>>;
+  ): Promise<AsyncResponses<Params, Sender, Response, From>>;
   async sendAsync(
     sender: Sender,
     params?: Params,
@@ -990,10 +1133,10 @@ export class Signal<
    * assertEquals(outcomes.map(([, outcome]) => outcome.status), ["rejected", "fulfilled"]);
    * ```
    */
-  sendAsyncRobust(
-    sender: Sender,
+  sendAsyncRobust<From extends Sender>(
+    sender: From,
     ...params: SendParams<Params>
-  ): Promise<AsyncRobustResponses<Params, Sender, Response>>;
+  ): Promise<AsyncRobustResponses<Params, Sender, Response, From>>;
   async sendAsyncRobust(
     sender: Sender,
     params?: Params,
@@ -1052,7 +1195,9 @@ export class Signal<
    * assertEquals(saved.receivers(), [log]);
    * ```
    */
-  receivers(sender?: Sender): Receiver<Params, Sender, Response>[] {
+  receivers<From extends Sender = Sender>(
+    sender?: From,
+  ): Receiver<Params, Sender, Response, From>[] {
     return [
       ...asCallList(this.#registry.callListFor(sender)).receivers as Receiver<
         Params,

@@ -7,10 +7,34 @@
  */
 
 import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
-import { type AnySignal, Signal, type SomeReceiver } from "./mod.ts";
+import {
+  type AnySignal,
+  type ConnectOptions,
+  type ReceiverArgs,
+  type Responses,
+  Signal,
+  type SomeReceiver,
+} from "./mod.ts";
 
 class Server {
   constructor(readonly name = "server") {}
+}
+class Model {
+  static table = "models";
+}
+class User extends Model {
+  static override table = "users";
+  static admin = true;
+}
+
+/** Compiles only when `Actual` and `Expected` are the same type. */
+function assertType<Expected>() {
+  return <Actual>(
+    _value: Actual,
+    ..._same: [Actual] extends [Expected]
+      ? [Expected] extends [Actual] ? [] : ["not the expected type"]
+      : ["not the expected type"]
+  ): void => {};
 }
 
 // 1. Sound variance, and a common type
@@ -101,4 +125,80 @@ Deno.test("Signal.connect() refuses a method that declares `this`", () => {
   ticked.disconnect(counter.increment);
   ticked.send(null);
   assertEquals(counter.count, 2);
+});
+
+// 4. Per-sender narrowing
+
+Deno.test("Signal.connect() gives a receiver for one sender that sender's type", () => {
+  const created = new Signal<{ id: number }, typeof Model, string>();
+  created.connect(({ sender }) => `${sender.table} admin: ${sender.admin}`, {
+    sender: User,
+  });
+  const other = new Signal<{ id: number }, typeof Model, string>();
+  // @ts-expect-error without a sender it may hear Model, which has no `admin`
+  other.connect(({ sender }) => `${sender.admin}`);
+  const ticked = new Signal<Record<never, never>, string, string>();
+  ticked.connect(({ sender }) => {
+    assertType<"clock">()(sender);
+    return sender;
+  }, { sender: "clock" });
+
+  assertEquals(created.send(User, { id: 1 }).map(([, said]) => said), [
+    "users admin: true",
+  ]);
+  assertEquals(created.send(Model, { id: 2 }), []);
+  assertEquals(ticked.send("clock").map(([, said]) => said), ["clock"]);
+});
+
+Deno.test("Signal.connect() narrows only when the sender is surely given", () => {
+  const created = new Signal<Record<never, never>, typeof Model, string>();
+  function listen(sender?: typeof User) {
+    // @ts-expect-error an undefined sender hears every Model
+    created.connect(({ sender }) => `${sender.admin}`, { sender });
+    return created.connect(({ sender }) => sender.table, { sender });
+  }
+  const untyped = new Signal();
+  const options: ConnectOptions<Server> = {};
+  // @ts-expect-error options typed with an optional sender may have none
+  untyped.connect(({ sender }) => sender.name, options);
+  untyped.connect(({ sender }) => String(sender), options);
+
+  listen();
+  // The refused receiver would have read `admin` of Model.
+  assertEquals(created.send(Model).map(([, said]) => said), [
+    "undefined",
+    "models",
+  ]);
+});
+
+Deno.test("Signal.receivers() and disconnect() accept what connect() accepted", () => {
+  type Created = ReceiverArgs<
+    Record<never, never>,
+    typeof Model,
+    string,
+    typeof User
+  >;
+  const created = new Signal<Record<never, never>, typeof Model, string>();
+  const forUsers = ({ sender }: Created) => `${sender.admin}`;
+  created.connect(forUsers, { sender: User });
+  const other = new Signal<Record<never, never>, typeof Model, string>();
+  // @ts-expect-error a receiver for users cannot hear every Model
+  other.connect(forUsers);
+  // @ts-expect-error nor Model itself
+  other.connect(forUsers, { sender: Model });
+
+  assert(created.receivers(User).includes(forUsers));
+  const responses: Responses<
+    Record<never, never>,
+    typeof Model,
+    string,
+    typeof User
+  > = created.send(User);
+  assertEquals(responses, [[forUsers, "true"]]);
+  // @ts-expect-error it was connected for User, so disconnect names User
+  assertFalse(created.disconnect(forUsers));
+  for (const receiver of created.receivers(User)) {
+    assert(created.disconnect(receiver, { sender: User }));
+  }
+  assertEquals(created.send(User), []);
 });
