@@ -16,6 +16,56 @@ import {
 export type ReservedKey = "signal" | "sender";
 
 /**
+ * A type that no value has, named for a mistake, so that the compiler's
+ * error says what went wrong: `Type 'string' is not assignable to type
+ * 'Misuse<"sender is reserved: …">'`. signalry's types use it where a
+ * value is refused.
+ *
+ * @typeParam Message What went wrong, and what to do instead.
+ *
+ * @example No value is a Misuse
+ * ```ts
+ * import type { Misuse } from "@signalry/signalry";
+ *
+ * // @ts-expect-error nothing is assignable to a Misuse
+ * const refused: Misuse<"not here"> = { misuse: "not here" };
+ * ```
+ */
+export interface Misuse<Message extends string> {
+  /** What went wrong, for the compiler's message. */
+  readonly misuse: Message;
+  /** No value has a property of type `never`, so no value is a Misuse. */
+  readonly impossible: never;
+}
+
+/**
+ * The reserved keys, each refused: every params type and every params
+ * argument must also be this, so a reserved key is a compile error that says
+ * why, even for params types with an index signature.
+ *
+ * @example A reserved key is refused
+ * ```ts
+ * import type { NoReservedKeys } from "@signalry/signalry";
+ *
+ * const fine: NoReservedKeys = {};
+ * const refused: NoReservedKeys = {
+ *   // @ts-expect-error `sender` is reserved
+ *   sender: "db",
+ * };
+ * ```
+ */
+export interface NoReservedKeys {
+  /** Receivers get the Signal that was sent under this key. */
+  readonly signal?: Misuse<
+    "signal is reserved: receivers get the Signal under this key"
+  >;
+  /** Receivers get the sender under this key. */
+  readonly sender?: Misuse<
+    "sender is reserved: pass the sender as send()'s first argument"
+  >;
+}
+
+/**
  * What a Signal's params type must be: an object type that does not use the
  * reserved keys `signal` and `sender`.
  *
@@ -28,7 +78,7 @@ export type ReservedKey = "signal" | "sender";
  * const withSender: { sender: string } extends SignalParams ? true : false = false;
  * ```
  */
-export type SignalParams = object & { readonly [Key in ReservedKey]?: never };
+export type SignalParams = object & NoReservedKeys;
 
 /**
  * The argument a receiver is called with: the params a sender passed, plus
@@ -228,7 +278,8 @@ export interface DisconnectOptions<Sender = unknown> {
 /**
  * The arguments of {@linkcode Signal.prototype.send} after the sender: the
  * params, which may be left out (or `undefined`) when the params type has no
- * required key.
+ * required key. A reserved key in them is a compile error, whatever the
+ * params type.
  *
  * @typeParam Params The named values a sender passes.
  *
@@ -238,11 +289,43 @@ export interface DisconnectOptions<Sender = unknown> {
  *
  * const optional: SendParams<{ reason?: string }> = [];
  * const required: SendParams<{ id: number }> = [{ id: 1 }];
+ * const reserved: SendParams<Record<string, number>> = [{
+ *   // @ts-expect-error `sender` is reserved, even where any key is a number
+ *   sender: 1,
+ * }];
  * ```
  */
 export type SendParams<Params extends SignalParams> =
-  Record<never, never> extends Params ? [params?: Params | undefined]
-    : [params: Params];
+  Record<never, never> extends Params
+    ? [params?: SentParams<Params> | undefined]
+    : [params: SentParams<Params>];
+
+/**
+ * The params object a send takes for a params type: `Params` with the
+ * reserved keys refused. For `object`, a type that names no key, any key but
+ * a reserved one may be sent.
+ *
+ * @typeParam Params The named values a sender passes.
+ *
+ * @example Reserved keys are refused, whatever the params type
+ * ```ts
+ * import type { SentParams } from "@signalry/signalry";
+ *
+ * const counts: SentParams<Record<string, number>> = { hits: 1 };
+ * const anything: SentParams<object> = { hits: 1, name: "x" };
+ * const refused: SentParams<object> = {
+ *   // @ts-expect-error `signal` is reserved
+ *   signal: 1,
+ * };
+ * ```
+ */
+export type SentParams<Params extends SignalParams> =
+  & Params
+  & NoReservedKeys
+  // `object` names no key, so every key would be an excess property.
+  & ([keyof Params] extends [never]
+    ? string extends Params ? unknown : Readonly<Record<string, unknown>>
+    : unknown);
 
 /**
  * What {@linkcode Signal.prototype.send} returns: a `[receiver, response]`

@@ -202,3 +202,114 @@ Deno.test("Signal.receivers() and disconnect() accept what connect() accepted", 
   }
   assertEquals(created.send(User), []);
 });
+
+// 8. Readable errors
+
+/** Each misuse, the code that makes it, and what its error must say. */
+const MISUSES: ReadonlyArray<{
+  misuse: string;
+  code: string;
+  firstLine: string;
+  says?: string;
+}> = [
+  {
+    misuse: "a reserved key in a send",
+    code:
+      `new Signal<{ id: number }, string>().send("db", { id: 1, sender: "x" });`,
+    firstLine:
+      `Type 'string' is not assignable to type 'Misuse<"sender is reserved: pass the sender as send()'s first argument">'`,
+  },
+  {
+    misuse: "a reserved key beside an index signature",
+    code: `new Signal<Record<string, number>>().send(null, { signal: 1 });`,
+    firstLine:
+      `Type 'number' is not assignable to type 'Misuse<"signal is reserved: receivers get the Signal under this key">'`,
+  },
+  {
+    misuse: "a reserved key in the params type",
+    code: `new Signal<{ sender: string }>();`,
+    firstLine:
+      "Type '{ sender: string; }' does not satisfy the constraint 'SignalParams'",
+    says: `sender is reserved: pass the sender as send()'s first argument`,
+  },
+  {
+    misuse: "missing params",
+    code: `new Signal<{ id: number }, string>().send("db");`,
+    firstLine: "Expected 2 arguments, but got 1",
+    says: "Arguments for the rest parameter 'params' were not provided",
+  },
+  {
+    misuse: "a missing param",
+    code: `new Signal<{ id: number }, string>().send("db", {});`,
+    firstLine:
+      "Argument of type '{}' is not assignable to parameter of type 'SentParams<{ id: number; }>'",
+    says: "Property 'id' is missing in type '{}'",
+  },
+  {
+    misuse: "a wrong sender",
+    code: `class Server {
+  name = "server";
+}
+new Signal<{ id: number }, Server>().send("server", { id: 1 });`,
+    firstLine:
+      "Argument of type 'string' is not assignable to parameter of type 'Server'",
+  },
+];
+
+Deno.test({
+  name: "Signal's type errors say what went wrong on their first line",
+  // The check runs `deno check`: not where these tests run under Node or Bun.
+  ignore: typeof Deno.Command !== "function",
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "signalry_types_" });
+    try {
+      const mod = new URL("./mod.ts", import.meta.url).href;
+      await Deno.writeTextFile(
+        `${dir}/deno.json`,
+        JSON.stringify({
+          compilerOptions: { strict: true, exactOptionalPropertyTypes: true },
+          lock: false,
+        }),
+      );
+      const files = await Promise.all(MISUSES.map(async ({ code }, i) => {
+        const file = `${dir}/misuse_${i}.ts`;
+        await Deno.writeTextFile(
+          file,
+          `import { Signal } from "${mod}";\n${code}\n`,
+        );
+        return file;
+      }));
+      const { stderr } = await new Deno.Command(Deno.execPath(), {
+        args: ["check", "--quiet", "--config", `${dir}/deno.json`, ...files],
+        env: { NO_COLOR: "1" },
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      // An error, then the notes about it that point elsewhere (TS6236…).
+      const errors = new Map<number, string>();
+      let misuse: number | undefined;
+      for (
+        const part of new TextDecoder().decode(stderr).split(/\n(?=TS\d+ )/)
+      ) {
+        const file = part.match(/\/misuse_(\d+)\.ts:/)?.[1];
+        if (file !== undefined) misuse = Number(file);
+        if (misuse === undefined) continue;
+        errors.set(misuse, `${errors.get(misuse) ?? ""}${part}\n`);
+      }
+      MISUSES.forEach(({ misuse, firstLine, says }, i) => {
+        const error = errors.get(i);
+        assert(error !== undefined, `${misuse}: no error`);
+        const [first] = error.split("\n");
+        assert(
+          first?.includes(firstLine),
+          `${misuse}: the first line is\n${first}`,
+        );
+        if (says !== undefined) {
+          assert(error.includes(says), `${misuse}: the error is\n${error}`);
+        }
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
