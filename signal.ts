@@ -781,7 +781,7 @@ function callClaimingOnce<Args, Response>(
  * ```
  */
 export class Signal<
-  in out Params extends SignalParams = Record<never, never>,
+  in out Params extends SignalParams = Record<string, unknown>,
   in out Sender = unknown,
   in out Response = unknown,
 > implements AnySignal {

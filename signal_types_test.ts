@@ -203,6 +203,78 @@ Deno.test("Signal.receivers() and disconnect() accept what connect() accepted", 
   assertEquals(created.send(User), []);
 });
 
+// 5. Reserved keys, for every params type
+
+Deno.test("Signal refuses reserved keys whatever its params type", () => {
+  const counts = new Signal<Record<string, number>>();
+  const anything = new Signal<object>();
+  const unknowns = new Signal<Record<string, unknown>>();
+  const mixed = new Signal<{ id: number; [key: string]: number }>();
+  counts.connect(({ sender, signal, hits }) => {
+    assertType<unknown>()(sender);
+    assertType<Signal<Record<string, number>>>()(signal);
+    assertType<number | undefined>()(hits);
+  });
+
+  counts.send(null, { hits: 1 });
+  anything.send(null, { any: "thing" });
+  unknowns.send(null, { any: "thing" });
+  mixed.send(null, { id: 1, more: 2 });
+  for (
+    const send of [
+      // @ts-expect-error `sender` is reserved, though any key is a number
+      () => counts.send(null, { hits: 1, sender: 2 }),
+      // @ts-expect-error `signal` is reserved in any object
+      () => anything.send(null, { signal: "x" }),
+      // @ts-expect-error `sender` is reserved, though any key is unknown
+      () => unknowns.send(null, { sender: "x" }),
+      // @ts-expect-error `signal` is reserved beside declared keys too
+      () => mixed.sendRobust(null, { id: 1, signal: 2 }),
+    ]
+  ) {
+    assertThrows(send, TypeError, "params has the key");
+  }
+});
+
+Deno.test("Signal refuses a params type with a reserved key", () => {
+  // @ts-expect-error `signal` is reserved
+  const withSignal = new Signal<{ signal: string }>();
+  // @ts-expect-error `sender` is reserved, optional or not
+  const withSender = new Signal<{ id: number; sender?: string }>();
+  // @ts-expect-error params are named values, not a string
+  const withString = new Signal<string>();
+  const fine = new Signal<{ id: number; senderName: string }>();
+  assert(withSignal && withSender && withString && fine);
+});
+
+// 6. The untyped Signal
+
+Deno.test("Signal without type arguments takes any named values, read as unknown", () => {
+  const saved = new Signal();
+  const seen: unknown[] = [];
+  saved.connect(({ sender, id, anything }) => {
+    assertType<unknown>()(id);
+    seen.push(sender, id, anything);
+    // @ts-expect-error unknown: a receiver must check before using it
+    return id + 1;
+  });
+
+  saved.send("db", { id: 1 });
+  saved.send("db");
+  assertEquals(seen, ["db", 1, undefined, "db", undefined, undefined]);
+  // @ts-expect-error reserved keys stay refused
+  assertThrows(() => saved.send("db", { sender: "x" }), TypeError);
+});
+
+Deno.test("Signal with declared params refuses unknown keys in an object literal", () => {
+  const saved = new Signal<{ id: number }, string>();
+  saved.connect(({ id }) => id);
+
+  assertEquals(saved.send("db", { id: 1 }).length, 1);
+  // @ts-expect-error `junk` is not a param of this signal
+  assertEquals(saved.send("db", { id: 2, junk: true }).length, 1);
+});
+
 // 8. Readable errors
 
 /** Each misuse, the code that makes it, and what its error must say. */
