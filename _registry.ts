@@ -26,7 +26,8 @@
  * ## How a registration ends, and where
  *
  * - `Connection.disconnect()`, `Signal.disconnect()`: `Registry.end()`.
- * - `once`: `Registration.claimCall()` before its first call, then `end()`.
+ * - `once`: `Registration.claim()` before its first call, then `end()`;
+ *   a Waiter for `next()` when it hears a send (`Waiter.claim()`).
  * - abort: `AbortWatch.handleEvent()` ends each record, then drops its ticket.
  * - `disconnectAll()`: `Registry.disconnectAll()` ends each entry.
  * - its sender collected: the bucket goes with it (a WeakMap value), and
@@ -77,12 +78,20 @@ export class Registration {
       bucket.registry.end(bucket, this.key, this.order);
   }
 
-  /** For `once`: whether to make its one call now; ends it first. */
-  claimCall(): boolean {
+  /**
+   * Called by a send in its place, before its receiver: whether to call the
+   * receiver. For `once`, only the first claim does, and ends it first.
+   */
+  claim(_args: unknown): boolean {
     if (this.#called) return false;
     this.#called = true;
     this.end();
     return true;
+  }
+
+  /** Its AbortSignal aborted with `reason`. */
+  abort(_reason: unknown): void {
+    this.end();
   }
 
   listenTo(watch: AbortWatch, bucket: Bucket): void {
@@ -94,6 +103,53 @@ export class Registration {
     if (ticket === undefined) return;
     this.#ticket = undefined;
     ticket.watch.drop(ticket);
+  }
+}
+
+/** What a Waiter does with what it hears. */
+export interface WaiterHooks {
+  /** Hears a send's receiver argument; returns whether to go on listening. */
+  hear(args: unknown): boolean;
+  /** Its AbortSignal aborted with `reason`; it no longer listens. */
+  aborted(reason: unknown): void;
+}
+
+/** Stands in a CallList for a Waiter, which is not a receiver: never called. */
+function waiting(): never {
+  throw new Error("unreachable: a waiter is not a receiver");
+}
+
+/**
+ * One who waits for sends (`next()`, `events()`): it takes its place in
+ * connection order, but is not a receiver, so it is in no send's results,
+ * in no `receivers()` list, and `disconnectAll()` leaves it alone.
+ */
+export class Waiter extends Registration {
+  constructor(
+    readonly hooks: WaiterHooks,
+    key: symbol,
+    order: number,
+    bucketRef: WeakRef<Bucket>,
+  ) {
+    super(waiting, key, order, bucketRef, false);
+  }
+
+  /** Hands the send's argument to its hooks; never asks for a call. */
+  override claim(args: unknown): boolean {
+    // One that stopped listening during this send (a nested send resolved
+    // it, or its iterator returned) hears no more.
+    if (!this.connected) return false;
+    if (!this.hooks.hear(args)) this.end();
+    return false;
+  }
+
+  override abort(reason: unknown): void {
+    this.end();
+    this.hooks.aborted(reason);
+  }
+
+  get connected(): boolean {
+    return this.bucketRef.deref()?.get(this.key) === this;
   }
 }
 
@@ -112,8 +168,9 @@ export class CallList {
   constructor(
     readonly receivers: readonly AnyReceiver[],
     /**
-     * The `once` record at each receiver's index, or null when none is
-     * `once`: only then must a send look at more than the receivers.
+     * The record to claim before each receiver's call (`once`, or a
+     * Waiter in its place), or null when there is none: only then must a
+     * send look at more than the receivers.
      */
     readonly claims: readonly (Registration | undefined)[] | null,
   ) {}
@@ -234,7 +291,7 @@ class AbortWatch {
   /** Called by the AbortSignal when it aborts. */
   handleEvent(): void {
     for (const ticket of [...this.#tickets]) {
-      ticket.deref()?.end();
+      ticket.deref()?.abort(this.abortSignal.reason);
       this.drop(ticket); // a record whose bucket was collected ends nothing
     }
   }
@@ -322,15 +379,7 @@ export class Registry {
     if (existing !== undefined) {
       return new SignalConnection(existingBucket!.ref, key, orderOf(existing));
     }
-    let watch: AbortWatch | undefined;
-    if (abortSignal !== undefined) {
-      watch = this.#abortWatches.get(abortSignal);
-      if (watch === undefined) {
-        watch = new AbortWatch(abortSignal);
-        this.#abortWatches.set(abortSignal, watch);
-      }
-      watch.prepare();
-    }
+    const watch = this.#watchFor(abortSignal);
     const bucket = existingBucket ?? this.#bucketFor(sender);
     const order = this.#nextOrder++;
     if (key === receiver && !once && watch === undefined) {
@@ -347,6 +396,36 @@ export class Registry {
       if (watch !== undefined) registration.listenTo(watch, bucket);
     }
     return new SignalConnection(bucket.ref, key, order);
+  }
+
+  /**
+   * Adds a Waiter for sends from `sender` (or every sender), last in
+   * connection order. If listening to `abortSignal` throws, nothing changed.
+   */
+  wait(
+    hooks: WaiterHooks,
+    sender: unknown,
+    abortSignal: AbortSignal | undefined,
+  ): Waiter {
+    const watch = this.#watchFor(abortSignal);
+    const bucket = this.#bucketFor(sender);
+    const key = Symbol("waiter");
+    const waiter = new Waiter(hooks, key, this.#nextOrder++, bucket.ref);
+    bucket.set(key, waiter);
+    if (watch !== undefined) waiter.listenTo(watch, bucket);
+    return waiter;
+  }
+
+  /** The watch on `abortSignal`, listening; throws what addEventListener throws. */
+  #watchFor(abortSignal: AbortSignal | undefined): AbortWatch | undefined {
+    if (abortSignal === undefined) return undefined;
+    let watch = this.#abortWatches.get(abortSignal);
+    if (watch === undefined) {
+      watch = new AbortWatch(abortSignal);
+      this.#abortWatches.set(abortSignal, watch);
+    }
+    watch.prepare();
+    return watch;
   }
 
   /** Ends the registration under `key` in `bucket` if it is still the one numbered `order`. */
@@ -374,7 +453,7 @@ export class Registry {
   }
 
   /**
-   * Ends every registration, or every one for `sender`.
+   * Ends every registration, or every one for `sender`; Waiters stay.
    *
    * @returns How many it ended; senders already collected count none.
    */
@@ -399,6 +478,7 @@ export class Registry {
     const keys: unknown[] = [];
     const entries: Entry[] = [];
     bucket.forEach((entry, key) => {
+      if (entry instanceof Waiter) return;
       keys.push(key);
       entries.push(entry);
     });
@@ -408,7 +488,7 @@ export class Registry {
     return keys.length;
   }
 
-  /** Whether a send from `sender` would call anyone; O(1). */
+  /** Whether a send from `sender` would reach anyone, Waiters included; O(1). */
   hasReceivers(sender: unknown): boolean {
     if (this.anySender.size > 0) return true;
     return sender !== undefined && (this.bucketOf(sender)?.size ?? 0) > 0;
@@ -458,7 +538,9 @@ function listOf(first: Bucket, second?: Bucket): CallList {
       receivers[n] = keys[at] as AnyReceiver;
     } else {
       receivers[n] = entry.receiver;
-      if (entry.once) (claims ??= new Array(size))[n] = entry;
+      if (entry.once || entry instanceof Waiter) {
+        (claims ??= new Array(size))[n] = entry;
+      }
     }
   }
   return new CallList(receivers, claims);
@@ -537,9 +619,128 @@ function sameValueZero(a: unknown, b: unknown): boolean {
   return a === b || (a !== a && b !== b);
 }
 
+/** The receivers of `callees` in call order, Waiters left out, as a new array. */
+export function receiversOf(callees: Callees): AnyReceiver[] {
+  if (typeof callees === "function") return [callees];
+  const { receivers, claims } = callees;
+  return claims === null
+    ? [...receivers]
+    : receivers.filter((_, i) => !(claims[i] instanceof Waiter));
+}
+
 /** The Callees as a CallList, for the sends that need one. */
 export function asCallList(callees: Callees): CallList {
   return typeof callees === "function"
     ? new CallList([callees], null)
     : callees;
+}
+
+/** A `next()` call of an EventQueue, waiting for a send. */
+interface Taker<T> {
+  resolve(result: IteratorResult<T, undefined>): void;
+  reject(reason: unknown): void;
+}
+
+/**
+ * What `events()` returns: a Waiter that stays, and the sends it heard but
+ * nobody took yet, bounded by `limit`.
+ */
+export class EventQueue<T> implements AsyncIterableIterator<T>, Disposable {
+  /** While it listens. */
+  #waiter: Waiter | undefined = undefined;
+  readonly #heard: T[] = [];
+  readonly #takers: Taker<T>[] = [];
+  /** Why every later `next()` rejects: it fell behind, or its AbortSignal aborted. */
+  #failure: { readonly reason: unknown } | undefined = undefined;
+
+  readonly #signalName: string;
+  readonly #limit: number;
+
+  /**
+   * @param signalName How its RangeError names the signal.
+   * @param limit How many sends it may hold that nobody took.
+   * @param start Adds its Waiter (and may throw, leaving nothing behind);
+   * or, when its AbortSignal had already aborted, the reason to reject with.
+   */
+  constructor(
+    signalName: string,
+    limit: number,
+    start: ((hooks: WaiterHooks) => Waiter) | { readonly reason: unknown },
+  ) {
+    this.#signalName = signalName;
+    this.#limit = limit;
+    if (typeof start !== "function") {
+      this.#failure = start;
+      return;
+    }
+    this.#waiter = start({
+      hear: (args) => this.#hear(args as T),
+      aborted: (reason) => this.#fail(reason),
+    });
+  }
+
+  #hear(args: T): boolean {
+    const taker = this.#takers.shift();
+    if (taker !== undefined) {
+      taker.resolve({ value: args, done: false });
+      return true;
+    }
+    if (this.#heard.length < this.#limit) {
+      this.#heard.push(args);
+      return true;
+    }
+    // Not queued and not dropped silently: it stops listening and, once
+    // what it heard is taken, rejects.
+    this.#waiter = undefined;
+    this.#failure = {
+      reason: new RangeError(
+        `Cannot queue a send of ${this.#signalName}: the events() iterator fell behind by more than its limit of ${this.#limit}`,
+      ),
+    };
+    return false;
+  }
+
+  /** Stops listening, drops what it heard and rejects every `next()` with `reason`. */
+  #fail(reason: unknown): void {
+    this.#waiter = undefined;
+    this.#heard.length = 0;
+    this.#failure = { reason };
+    for (const taker of this.#takers.splice(0)) taker.reject(reason);
+  }
+
+  /** The next send's receiver argument, the first one heard and not yet taken. */
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#heard.length > 0) {
+      return Promise.resolve({ value: this.#heard.shift()!, done: false });
+    }
+    if (this.#failure !== undefined) {
+      return Promise.reject(this.#failure.reason);
+    }
+    if (this.#waiter === undefined) {
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    return new Promise((resolve, reject) => {
+      this.#takers.push({ resolve, reject });
+    });
+  }
+
+  /** Stops listening and drops what it heard; pending `next()` calls end the iteration. */
+  return(): Promise<IteratorResult<T, undefined>> {
+    this.#waiter?.end();
+    this.#waiter = undefined;
+    this.#heard.length = 0;
+    this.#failure = undefined;
+    const done = { value: undefined, done: true } as const;
+    for (const taker of this.#takers.splice(0)) taker.resolve(done);
+    return Promise.resolve(done);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Stops it, so that `using` ends the iteration with its block. */
+  [Symbol.dispose](): void {
+    this.return();
+  }
 }

@@ -7,8 +7,10 @@
 import {
   asCallList,
   type CallList,
+  EventQueue,
   isObject,
   neverConnected,
+  receiversOf,
   Registry,
 } from "./_registry.ts";
 
@@ -564,6 +566,126 @@ export interface Connection {
   [Symbol.dispose](): void;
 }
 
+/**
+ * Options of `new Signal()`.
+ *
+ * @example Name a signal
+ * ```ts
+ * import { Signal, type SignalOptions } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options: SignalOptions = { name: "connectionStopped" };
+ * assertEquals(new Signal(options).name, "connectionStopped");
+ * ```
+ */
+export interface SignalOptions {
+  /** What errors and inspection call the signal. */
+  readonly name?: string | undefined;
+}
+
+/**
+ * Options of {@linkcode Signal.prototype.next}.
+ *
+ * @typeParam Sender Who may send.
+ *
+ * @example Wait for one sender, for a while
+ * ```ts
+ * import { Signal, type NextOptions } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const saved = new Signal<{ id: number }, string>();
+ * const options: NextOptions<string> = {
+ *   sender: "db",
+ *   signal: AbortSignal.timeout(1000),
+ * };
+ * const next = saved.next(options);
+ * saved.send("cache", { id: 1 });
+ * saved.send("db", { id: 2 });
+ * assertEquals((await next).id, 2);
+ * ```
+ */
+export interface NextOptions<Sender> {
+  /** Wait only for sends from this sender; left out, for any send. */
+  readonly sender?: Sender | undefined;
+  /**
+   * Stop waiting when this signal aborts: the promise rejects with its
+   * reason, at once if it has already aborted.
+   */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Options of {@linkcode Signal.prototype.events}.
+ *
+ * @typeParam Sender Who may send.
+ *
+ * @example Bound the sends an iterator may fall behind by
+ * ```ts
+ * import { Signal, type EventsOptions } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const ticked = new Signal<{ n: number }>();
+ * const options: EventsOptions<unknown> = { limit: 100 };
+ * using events = ticked.events(options);
+ * ticked.send(null, { n: 1 });
+ * assertEquals((await events.next()).value?.n, 1);
+ * ```
+ */
+export interface EventsOptions<Sender> extends NextOptions<Sender> {
+  /**
+   * How many sends it may hold that nobody took yet (a positive integer; no
+   * bound when left out). A send beyond it is not queued: the iterator
+   * stops listening, yields what it holds, then rejects with a RangeError.
+   */
+  readonly limit?: number | undefined;
+}
+
+/**
+ * What {@linkcode Signal.prototype.events} returns: an async iterator of
+ * the receiver arguments of the sends it hears, in send order, that `using`
+ * stops, as `break` and `return()` do.
+ *
+ * @typeParam Params The named values a sender passes.
+ * @typeParam Sender Who may send.
+ * @typeParam Response What each receiver returns.
+ *
+ * @example Take two sends
+ * ```ts
+ * import { Signal, type SignalEvents } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const ticked = new Signal<{ n: number }, null>();
+ * const events: SignalEvents<{ n: number }, null> = ticked.events();
+ * ticked.send(null, { n: 1 });
+ * ticked.send(null, { n: 2 });
+ * const seen: number[] = [];
+ * for await (const { n } of events) {
+ *   seen.push(n);
+ *   if (n === 2) break;
+ * }
+ * assertEquals(seen, [1, 2]);
+ * ```
+ */
+export interface SignalEvents<
+  Params extends SignalParams,
+  Sender = unknown,
+  Response = unknown,
+> extends
+  AsyncIterableIterator<ReceiverArgs<Params, Sender, Response>>,
+  Disposable {
+  /**
+   * The receiver argument of the first send it heard and nobody took yet,
+   * or of the next send it hears.
+   */
+  next(): Promise<
+    IteratorResult<ReceiverArgs<Params, Sender, Response>, undefined>
+  >;
+  /** Stops listening and drops what it held; pending `next()` calls end the iteration. */
+  return(): Promise<
+    IteratorResult<ReceiverArgs<Params, Sender, Response>, undefined>
+  >;
+}
+
 const promiseThen = Promise.prototype.then;
 
 function ignore(): void {}
@@ -640,25 +762,23 @@ const NO_CHOICES: Readonly<ConnectChoices<never>> = Object.freeze({
   abortSignal: undefined,
 });
 
-/** Reads and checks an options argument; a revoked Proxy gets our TypeError too. */
-function readOptions<Sender>(
+/**
+ * Reads an options object with `read`, after checking it is one: not a
+ * primitive, not an array; a revoked Proxy gets our TypeError too.
+ */
+function readObject<Fields>(
   options: unknown,
   action: string,
-): ConnectChoices<Sender> {
-  if (options === undefined) return NO_CHOICES;
+  read: (options: Record<string, unknown>) => Fields,
+): Fields {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${action}: options is not an object`);
   }
   let isArray: boolean;
-  let sender: Sender | undefined;
-  let uniqueId: unknown;
-  let once: unknown;
-  let signal: unknown;
+  let fields: Fields;
   try {
     isArray = Array.isArray(options);
-    ({ sender, uniqueId, once = false, signal } = options as ConnectOptions<
-      Sender
-    >);
+    fields = read(options as Record<string, unknown>);
   } catch (error) {
     throw new TypeError(`${action}: options could not be read`, {
       cause: error,
@@ -667,6 +787,34 @@ function readOptions<Sender>(
   if (isArray) {
     throw new TypeError(`${action}: options is an array, not an object`);
   }
+  return fields;
+}
+
+function checkAbortSignal(
+  signal: unknown,
+  action: string,
+): asserts signal is AbortSignal | undefined {
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new TypeError(`${action}: options.signal is not an AbortSignal`);
+  }
+}
+
+/** Reads and checks the options of connect and disconnect. */
+function readOptions<Sender>(
+  options: unknown,
+  action: string,
+): ConnectChoices<Sender> {
+  if (options === undefined) return NO_CHOICES;
+  const { sender, uniqueId, once = false, signal } = readObject(
+    options,
+    action,
+    ({ sender, uniqueId, once, signal }) => ({
+      sender: sender as Sender | undefined,
+      uniqueId,
+      once,
+      signal,
+    }),
+  );
   if (uniqueId !== undefined && !isUniqueId(uniqueId)) {
     throw new TypeError(
       `${action}: options.uniqueId is not a string, number or symbol`,
@@ -675,10 +823,42 @@ function readOptions<Sender>(
   if (typeof once !== "boolean") {
     throw new TypeError(`${action}: options.once is not a boolean`);
   }
-  if (signal !== undefined && !isAbortSignal(signal)) {
-    throw new TypeError(`${action}: options.signal is not an AbortSignal`);
-  }
+  checkAbortSignal(signal, action);
   return { sender, uniqueId, once, abortSignal: signal };
+}
+
+/** The options of next() and events(), read once and checked. */
+interface WaitChoices<Sender> {
+  readonly sender: Sender | undefined;
+  readonly abortSignal: AbortSignal | undefined;
+  readonly limit: number;
+}
+
+/** Reads and checks the options of next() and events(). */
+function readWaitOptions<Sender>(
+  options: unknown,
+  action: string,
+): WaitChoices<Sender> {
+  if (options === undefined) {
+    return { sender: undefined, abortSignal: undefined, limit: Infinity };
+  }
+  const { sender, signal, limit = Infinity } = readObject(
+    options,
+    action,
+    ({ sender, signal, limit }) => ({
+      sender: sender as Sender | undefined,
+      signal,
+      limit,
+    }),
+  );
+  checkAbortSignal(signal, action);
+  if (
+    limit !== Infinity &&
+    !(typeof limit === "number" && Number.isInteger(limit) && limit > 0)
+  ) {
+    throw new TypeError(`${action}: options.limit is not a positive integer`);
+  }
+  return { sender, abortSignal: signal, limit: limit as number };
 }
 
 /** Throws unless `params` is an object of named values without reserved keys. */
@@ -726,7 +906,34 @@ function throwReservedKey(key: ReservedKey, action: string): never {
 /** What a receiver's argument holds for `signal` and `sender` until the real ones go in. */
 const UNSET: unique symbol = Symbol("unset");
 
-const SEND = "Cannot send signal";
+/** How an error of a signal begins, by what failed; they name a named signal. */
+interface Actions {
+  readonly send: string;
+  readonly connect: string;
+  readonly disconnect: string;
+  readonly next: string;
+  readonly events: string;
+}
+
+function actionsOf(name: string | undefined): Actions {
+  const signal = name === undefined
+    ? "signal"
+    : `signal ${JSON.stringify(name)}`;
+  return {
+    send: `Cannot send ${signal}`,
+    connect: name === undefined
+      ? "Cannot connect receiver"
+      : `Cannot connect receiver to ${signal}`,
+    disconnect: name === undefined
+      ? "Cannot disconnect receiver"
+      : `Cannot disconnect receiver from ${signal}`,
+    next: `Cannot wait for ${signal}`,
+    events: `Cannot iterate over ${signal}`,
+  };
+}
+
+/** The actions of every signal without a name. */
+const UNNAMED: Actions = actionsOf(undefined);
 
 /**
  * The send loop that claims each `once` registration before its call,
@@ -740,7 +947,7 @@ function callClaimingOnce<Args, Response>(
 ): Array<[(args: Args) => Response, Response]> {
   const { receivers, claims } = callList;
   for (let i = 0; i < receivers.length; i++) {
-    if (claims?.[i]?.claimCall() === false) continue;
+    if (claims?.[i]?.claim(args) === false) continue;
     const receiver = receivers[i] as (args: Args) => Response;
     responses.push([receiver, receiver(args)]);
   }
@@ -786,6 +993,58 @@ export class Signal<
   in out Response = unknown,
 > implements AnySignal {
   readonly #registry = new Registry();
+  readonly #name: string | undefined;
+  readonly #actions: Actions;
+  /** The mute() handles not yet disposed: a send calls nobody while there is one. */
+  readonly #mutes = new Set<Disposable>();
+
+  /**
+   * Makes a signal, named or not.
+   *
+   * @param options `name` to say in errors and inspection.
+   * @throws {TypeError} If `options` is not an object or `options.name` is
+   * not a string.
+   *
+   * @example A named signal says its name in errors
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertThrows } from "@std/assert";
+   *
+   * const stopped = new Signal<{ id: number }>({ name: "connectionStopped" });
+   * const forged = { id: 1, sender: "forged" } as { id: number };
+   * assertThrows(
+   *   () => stopped.send(null, forged),
+   *   TypeError,
+   *   'Cannot send signal "connectionStopped": params has the key "sender"',
+   * );
+   * ```
+   */
+  constructor(options?: SignalOptions) {
+    const { name } = options === undefined
+      ? { name: undefined }
+      : readObject(options, "Cannot create signal", ({ name }) => ({ name }));
+    if (name !== undefined && typeof name !== "string") {
+      throw new TypeError("Cannot create signal: options.name is not a string");
+    }
+    this.#name = name;
+    this.#actions = name === undefined ? UNNAMED : actionsOf(name);
+  }
+
+  /**
+   * The name given to `new Signal()`, if any.
+   *
+   * @example Read the name
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(new Signal({ name: "saved" }).name, "saved");
+   * assertEquals(new Signal().name, undefined);
+   * ```
+   */
+  get name(): string | undefined {
+    return this.#name;
+  }
 
   /** The one argument object of a send, shared by the receivers it calls. */
   #receiverArgs(
@@ -801,7 +1060,10 @@ export class Signal<
       ...params,
     };
     if (args.signal !== UNSET || args.sender !== UNSET) {
-      throwReservedKey(args.signal !== UNSET ? "signal" : "sender", SEND);
+      throwReservedKey(
+        args.signal !== UNSET ? "signal" : "sender",
+        this.#actions.send,
+      );
     }
     args.signal = this;
     args.sender = sender;
@@ -885,7 +1147,7 @@ export class Signal<
     receiver: Receiver<Params, Sender, Response>,
     options?: ConnectOptions<Sender>,
   ): Connection {
-    const action = "Cannot connect receiver";
+    const action = this.#actions.connect;
     if (typeof receiver !== "function") {
       throw new TypeError(`${action}: receiver is not a function`);
     }
@@ -985,7 +1247,7 @@ export class Signal<
       | DisconnectOptions<Sender>,
     options?: DisconnectOptions<Sender>,
   ): boolean {
-    const action = "Cannot disconnect receiver";
+    const action = this.#actions.disconnect;
     let receiver: Receiver<Params, Sender, Response> | undefined;
     if (typeof receiverOrOptions === "function") {
       receiver = receiverOrOptions;
@@ -1039,7 +1301,8 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): Responses<Params, Sender, Response> {
-    checkParams(params, SEND);
+    checkParams(params, this.#actions.send);
+    if (this.#mutes.size > 0) return [];
     const callees = this.#registry.callListFor(sender);
     if (typeof callees === "function") {
       const receiver = callees as Receiver<Params, Sender, Response>;
@@ -1103,7 +1366,8 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): RobustResponses<Params, Sender, Response> {
-    checkParams(params, SEND);
+    checkParams(params, this.#actions.send);
+    if (this.#mutes.size > 0) return [];
     const { receivers, claims } = asCallList(
       this.#registry.callListFor(sender),
     );
@@ -1111,7 +1375,7 @@ export class Signal<
     if (receivers.length === 0) return outcomes;
     const args = this.#receiverArgs(sender, params);
     for (let i = 0; i < receivers.length; i++) {
-      if (claims?.[i]?.claimCall() === false) continue;
+      if (claims?.[i]?.claim(args) === false) continue;
       const receiver = receivers[i] as Receiver<Params, Sender, Response>;
       try {
         outcomes.push([receiver, {
@@ -1165,7 +1429,8 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): Promise<AsyncResponses<Params, Sender, Response>> {
-    checkParams(params, SEND);
+    checkParams(params, this.#actions.send);
+    if (this.#mutes.size > 0) return [];
     const callList = asCallList(this.#registry.callListFor(sender));
     const responses: Responses<Params, Sender, Response> = [];
     if (callList.receivers.length === 0) return [];
@@ -1281,13 +1546,11 @@ export class Signal<
   receivers<From extends Sender = Sender>(
     sender?: From,
   ): Receiver<Params, Sender, Response, From>[] {
-    return [
-      ...asCallList(this.#registry.callListFor(sender)).receivers as Receiver<
-        Params,
-        Sender,
-        Response
-      >[],
-    ];
+    return receiversOf(this.#registry.callListFor(sender)) as Receiver<
+      Params,
+      Sender,
+      Response
+    >[];
   }
 
   /**
@@ -1312,5 +1575,199 @@ export class Signal<
    */
   disconnectAll(sender?: Sender): number {
     return this.#registry.disconnectAll(sender);
+  }
+
+  /**
+   * Waits for the next send that reaches it, as Node's `events.once` does,
+   * from `options.sender` or from any sender.
+   *
+   * It listens from this call on, in connection order after the receivers
+   * connected so far, but it is not a receiver: it is in no send's results
+   * and no `receivers()` list, and `disconnectAll()` leaves it alone. A send
+   * already under way does not resolve it; every pending `next()` resolves
+   * on the same send. A waiter for an object sender does not keep the
+   * sender alive: if the sender is collected first, it never resolves.
+   *
+   * @param options `sender` to wait for one sender; `signal` to stop waiting.
+   * @returns A promise of the receiver argument of that send, the very object
+   * its receivers get. It rejects with `options.signal`'s reason when that
+   * aborts (at once if it has), and with a `TypeError`, listening to
+   * nothing, if `options` is not an object or `options.signal` is not an
+   * AbortSignal.
+   *
+   * @example Await a connection stopping
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * class Server {}
+   * const stopped = new Signal<{ id: number }, Server>();
+   * const server = new Server();
+   *
+   * const next = stopped.next({ sender: server });
+   * stopped.send(new Server(), { id: 1 });
+   * stopped.send(server, { id: 2 });
+   * const { id, sender } = await next;
+   * assertEquals([id, sender], [2, server]);
+   * ```
+   */
+  next(
+    options?: NextOptions<Sender>,
+  ): Promise<ReceiverArgs<Params, Sender, Response>> {
+    let choices: WaitChoices<Sender>;
+    try {
+      choices = readWaitOptions<Sender>(options, this.#actions.next);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { sender, abortSignal } = choices;
+    if (abortSignal !== undefined && abortedOf.call(abortSignal)) {
+      return Promise.reject(abortSignal.reason);
+    }
+    return new Promise((resolve, reject) => {
+      this.#registry.wait(
+        {
+          hear(args) {
+            resolve(args as ReceiverArgs<Params, Sender, Response>);
+            return false;
+          },
+          aborted: reject,
+        },
+        sender,
+        abortSignal,
+      );
+    });
+  }
+
+  /**
+   * Listens to every send that reaches it, from `options.sender` or from any
+   * sender, as an async iterator of their receiver arguments in send order,
+   * as Node's `events.on` and emittery's `events()` do.
+   *
+   * It listens from this call on, not from its first `next()`, and holds
+   * the sends that arrive between awaits. Like `next()`'s waiter, it is not
+   * a receiver. `using`, `break` and `return()` stop it; so does an abort of
+   * `options.signal`, after which its pending and later `next()` calls
+   * reject with the signal's reason. With `options.limit`, a send that would
+   * make it hold more is not queued: it stops listening, yields what it
+   * holds, then rejects with a `RangeError`. The sender is never affected.
+   *
+   * @param options `sender` to hear one sender; `signal` to stop; `limit` to bound what it holds.
+   * @returns The iterator, which is also `Disposable`.
+   * @throws {TypeError} If `options` is not an object, `options.signal` is
+   * not an AbortSignal, or `options.limit` is not a positive integer; it then
+   * listens to nothing.
+   *
+   * @example Iterate over sends
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const ticked = new Signal<{ n: number }, string>();
+   * const seen: number[] = [];
+   * {
+   *   using events = ticked.events({ sender: "clock" });
+   *   ticked.send("clock", { n: 1 });
+   *   ticked.send("other", { n: 2 });
+   *   ticked.send("clock", { n: 3 });
+   *   for await (const { n } of events) {
+   *     seen.push(n);
+   *     if (n === 3) break;
+   *   }
+   * }
+   * assertEquals(seen, [1, 3]);
+   * ```
+   */
+  events(
+    options?: EventsOptions<Sender>,
+  ): SignalEvents<Params, Sender, Response> {
+    const action = this.#actions.events;
+    const { sender, abortSignal, limit } = readWaitOptions<Sender>(
+      options,
+      action,
+    );
+    return new EventQueue<ReceiverArgs<Params, Sender, Response>>(
+      this.#name === undefined ? "the signal" : JSON.stringify(this.#name),
+      limit,
+      abortSignal !== undefined && abortedOf.call(abortSignal)
+        ? { reason: abortSignal.reason }
+        : (hooks) => this.#registry.wait(hooks, sender, abortSignal),
+    );
+  }
+
+  /**
+   * Mutes the signal, as blinker's `muted()` does: until every handle it
+   * returned is disposed, a send calls nobody, resolves no waiter and
+   * returns `[]` (the async sends resolve to `[]`). Registrations stay as
+   * they are, and bad params are still a `TypeError`.
+   *
+   * @returns A handle whose disposal ends this mute; disposing it twice is harmless.
+   *
+   * @example Quiet a signal for a block
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assert, assertEquals, assertFalse } from "@std/assert";
+   *
+   * const saved = new Signal();
+   * saved.connect(() => "heard");
+   * {
+   *   using _quiet = saved.mute();
+   *   assert(saved.muted);
+   *   assertEquals(saved.send(null), []);
+   * }
+   * assertFalse(saved.muted);
+   * assertEquals(saved.send(null).length, 1);
+   * ```
+   */
+  mute(): Disposable {
+    const mutes = this.#mutes;
+    const handle = {
+      [Symbol.dispose]() {
+        mutes.delete(handle);
+      },
+    };
+    mutes.add(handle);
+    return handle;
+  }
+
+  /**
+   * Whether a {@linkcode Signal.prototype.mute} handle is still undisposed.
+   *
+   * @example Read it
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assert, assertFalse } from "@std/assert";
+   *
+   * const saved = new Signal();
+   * const quiet = saved.mute();
+   * assert(saved.muted);
+   * quiet[Symbol.dispose]();
+   * assertFalse(saved.muted);
+   * ```
+   */
+  get muted(): boolean {
+    return this.#mutes.size > 0;
+  }
+
+  /** What Deno's `console.log` and `Deno.inspect` print. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.#inspect();
+  }
+
+  /** What Node's `console.log` and `util.inspect` print. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.#inspect();
+  }
+
+  #inspect(): string {
+    const fields = [
+      ...this.#name === undefined
+        ? []
+        : [`name: ${JSON.stringify(this.#name)}`],
+      ...this.muted ? ["muted: true"] : [],
+    ];
+    return fields.length === 0
+      ? "Signal {}"
+      : `Signal { ${fields.join(", ")} }`;
   }
 }

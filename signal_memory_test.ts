@@ -437,3 +437,38 @@ Deno.test({
     assertEquals(counted, 1);
   },
 });
+
+/** Waits for sends from a new sender in both ways; returns WeakRefs to the sender and the pending promise, and the iterator. */
+function waitForNewSender(
+  signal: Signal<Record<never, never>, object>,
+): {
+  senderRef: WeakRef<object>;
+  pendingRef: WeakRef<Promise<unknown>>;
+  events: AsyncIterableIterator<unknown> & Disposable;
+} {
+  const sender = {};
+  const abortSignal = new AbortController().signal;
+  const pending = signal.next({ sender, signal: abortSignal });
+  const events = signal.events({ sender, signal: abortSignal });
+  return {
+    senderRef: new WeakRef(sender),
+    pendingRef: new WeakRef(pending),
+    events,
+  };
+}
+
+Deno.test({
+  name:
+    "Signal.next() and events() do not keep their sender alive, and a pending next() goes with it (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    const signal = new Signal<Record<never, never>, object>();
+    const { senderRef, pendingRef, events } = waitForNewSender(signal);
+
+    await collectUntil(() => !senderRef.deref() && !pendingRef.deref());
+
+    assertEquals(senderRef.deref(), undefined);
+    assertEquals(pendingRef.deref(), undefined);
+    events[Symbol.dispose]();
+  },
+});

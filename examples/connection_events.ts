@@ -2,7 +2,8 @@
  * A server and its connections talk through signals: the server announces
  * each connection that starts or stops, a logger hears every server, a
  * metrics counter hears one server only, and each connection asks whether it
- * may close and gets every receiver's answer back.
+ * may close and gets every receiver's answer back. A watchdog awaits a
+ * connection stopping, with a timeout.
  *
  * Run it with `deno task example`.
  *
@@ -49,14 +50,18 @@ class Connection {
 }
 
 /** Sent by a server when a connection starts. */
-const connectionStarted = new Signal<{ connection: Connection }, Server>();
+const connectionStarted = new Signal<{ connection: Connection }, Server>({
+  name: "connectionStarted",
+});
 /** Sent by a server when a connection stops, with the reason. */
 const connectionStopped = new Signal<
   { connection: Connection; reason: string },
   Server
->();
+>({ name: "connectionStopped" });
 /** Sent by a connection that wants to close; receivers answer yes or no. */
-const closeRequested = new Signal<Record<never, never>, Connection, boolean>();
+const closeRequested = new Signal<Record<never, never>, Connection, boolean>({
+  name: "closeRequested",
+});
 
 // A logger hears every server. The uniqueId makes a second connect a no-op,
 // as Django's dispatch_uid does when a module is imported twice.
@@ -92,3 +97,14 @@ api.close(alice, "client quit");
 api.close(bob, "idle");
 admin.close(root, "shutdown");
 console.log(`[metrics] open on api: ${openOnApi}`);
+
+// A watchdog waits for the admin server to stop a connection, for a second
+// at most: next() listens from the call, so start waiting before the close.
+const stoppedOnAdmin = connectionStopped.next({
+  sender: admin,
+  signal: AbortSignal.timeout(1000),
+});
+const guest = admin.open("guest");
+admin.close(guest, "kicked");
+const { connection, reason } = await stoppedOnAdmin;
+console.log(`[watchdog] admin stopped ${connection}: ${reason}`);
