@@ -199,8 +199,9 @@ export type HeardSender<Sender, From> = undefined extends From ? Sender
 
 /**
  * A `sender` option that is surely given, of type `From`: what the
- * narrowing overloads of {@linkcode Signal.prototype.connect} and
- * {@linkcode Signal.prototype.disconnect} take beside their other options
+ * narrowing overloads of {@linkcode Signal.prototype.connect},
+ * {@linkcode Signal.prototype.disconnect}, {@linkcode Signal.prototype.next}
+ * and {@linkcode Signal.prototype.events} take beside their other options
  * (see {@linkcode HeardSender}).
  *
  * @typeParam From The type of the sender given.
@@ -648,6 +649,8 @@ export interface EventsOptions<Sender> extends NextOptions<Sender> {
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What each receiver returns.
+ * @typeParam From Who it hears: `Sender`, or a narrower type when it
+ * listens to one sender (see {@linkcode HeardSender}).
  *
  * @example Take two sends
  * ```ts
@@ -670,19 +673,20 @@ export interface SignalEvents<
   Params extends SignalParams,
   Sender = unknown,
   Response = unknown,
+  From = Sender,
 > extends
-  AsyncIterableIterator<ReceiverArgs<Params, Sender, Response>>,
+  AsyncIterableIterator<ReceiverArgs<Params, Sender, Response, From>>,
   Disposable {
   /**
    * The receiver argument of the first send it heard and nobody took yet,
    * or of the next send it hears.
    */
   next(): Promise<
-    IteratorResult<ReceiverArgs<Params, Sender, Response>, undefined>
+    IteratorResult<ReceiverArgs<Params, Sender, Response, From>, undefined>
   >;
   /** Stops listening and drops what it held; pending `next()` calls end the iteration. */
   return(): Promise<
-    IteratorResult<ReceiverArgs<Params, Sender, Response>, undefined>
+    IteratorResult<ReceiverArgs<Params, Sender, Response, From>, undefined>
   >;
 }
 
@@ -1588,6 +1592,11 @@ export class Signal<
    * on the same send. A waiter for an object sender does not keep the
    * sender alive: if the sender is collected first, it never resolves.
    *
+   * Given a `sender`, the argument's `sender` has the type of the sender
+   * given, which may be narrower than `Sender`, as in
+   * {@linkcode Signal.prototype.connect}.
+   *
+   * @typeParam From The type of `options.sender`.
    * @param options `sender` to wait for one sender; `signal` to stop waiting.
    * @returns A promise of the receiver argument of that send, the very object
    * its receivers get. It rejects with `options.signal`'s reason when that
@@ -1611,6 +1620,35 @@ export class Signal<
    * assertEquals([id, sender], [2, server]);
    * ```
    */
+  next<From extends Sender>(
+    options: NextOptions<Sender> & ForSender<From>,
+  ): Promise<ReceiverArgs<Params, Sender, Response, HeardSender<Sender, From>>>;
+  /**
+   * Waits for the next send that reaches it, from any sender, or, given
+   * `options.sender`, from that sender, with the argument typed for any
+   * `Sender`.
+   *
+   * @param options `sender` to wait for one sender; `signal` to stop waiting.
+   * @returns A promise of the receiver argument of that send, the very object
+   * its receivers get. It rejects with `options.signal`'s reason when that
+   * aborts (at once if it has), and with a `TypeError`, listening to
+   * nothing, if `options` is not an object or `options.signal` is not an
+   * AbortSignal.
+   *
+   * @example Await any send
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const saved = new Signal<{ id: number }, string>();
+   * const next = saved.next();
+   * saved.send("db", { id: 1 });
+   * assertEquals((await next).sender, "db");
+   * ```
+   */
+  next(
+    options?: NextOptions<Sender>,
+  ): Promise<ReceiverArgs<Params, Sender, Response>>;
   next(
     options?: NextOptions<Sender>,
   ): Promise<ReceiverArgs<Params, Sender, Response>> {
@@ -1652,6 +1690,11 @@ export class Signal<
    * make it hold more is not queued: it stops listening, yields what it
    * holds, then rejects with a `RangeError`. The sender is never affected.
    *
+   * Given a `sender`, each argument's `sender` has the type of the sender
+   * given, which may be narrower than `Sender`, as in
+   * {@linkcode Signal.prototype.connect}.
+   *
+   * @typeParam From The type of `options.sender`.
    * @param options `sender` to hear one sender; `signal` to stop; `limit` to bound what it holds.
    * @returns The iterator, which is also `Disposable`.
    * @throws {TypeError} If `options` is not an object, `options.signal` is
@@ -1678,6 +1721,34 @@ export class Signal<
    * assertEquals(seen, [1, 3]);
    * ```
    */
+  events<From extends Sender>(
+    options: EventsOptions<Sender> & ForSender<From>,
+  ): SignalEvents<Params, Sender, Response, HeardSender<Sender, From>>;
+  /**
+   * Listens to every send that reaches it, from any sender, or, given
+   * `options.sender`, from that sender, with each argument typed for any
+   * `Sender`.
+   *
+   * @param options `sender` to hear one sender; `signal` to stop; `limit` to bound what it holds.
+   * @returns The iterator, which is also `Disposable`.
+   * @throws {TypeError} If `options` is not an object, `options.signal` is
+   * not an AbortSignal, or `options.limit` is not a positive integer; it then
+   * listens to nothing.
+   *
+   * @example Iterate over sends from any sender
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const ticked = new Signal<{ n: number }, string>();
+   * using events = ticked.events();
+   * ticked.send("clock", { n: 1 });
+   * assertEquals((await events.next()).value?.sender, "clock");
+   * ```
+   */
+  events(
+    options?: EventsOptions<Sender>,
+  ): SignalEvents<Params, Sender, Response>;
   events(
     options?: EventsOptions<Sender>,
   ): SignalEvents<Params, Sender, Response> {

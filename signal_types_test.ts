@@ -203,6 +203,25 @@ Deno.test("Signal.receivers() and disconnect() accept what connect() accepted", 
   assertEquals(created.send(User), []);
 });
 
+Deno.test("Signal.next() and events() give one sender's type, as connect() does", async () => {
+  const created = new Signal<{ id: number }, typeof Model, string>();
+  const next = created.next({ sender: User });
+  using events = created.events({ sender: User });
+  const other = new Signal<{ id: number }, typeof Model, string>();
+  using anyModel = other.events();
+  // @ts-expect-error without a sender it may be any Model
+  const admin = anyModel.next().then(({ value }) => value?.sender.admin);
+
+  created.send(Model, { id: 1 });
+  created.send(User, { id: 2 });
+  const { sender, id } = await next;
+  assertEquals([sender.admin, id], [true, 2]);
+  const heard = await events.next();
+  assertEquals(heard.done ? undefined : heard.value.sender.admin, true);
+  other.send(Model, { id: 3 });
+  assertEquals(await admin, undefined);
+});
+
 // 5. Reserved keys, for every params type
 
 Deno.test("Signal refuses reserved keys whatever its params type", () => {
