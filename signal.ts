@@ -479,11 +479,12 @@ export type SomeReceiver = (this: void, args: never) => unknown;
  * `Signal<{ id: number }, Server, string>` is not a
  * `Signal<{ id: number }, unknown, unknown>`: through that, a send from any
  * sender, or a receiver returning anything, would compile. An AnySignal can
- * do only what is safe with any signal: ask whether a sender would reach
- * anyone, list receivers (as {@linkcode SomeReceiver}s), disconnect by
- * `uniqueId`, and disconnect all. Its methods take any value as the sender:
- * a value that is not one of the signal's senders has no registrations, so
- * it finds and removes none. To connect or send, keep the typed Signal.
+ * do only what is safe with any signal: tell its name, mute it, ask whether
+ * a sender would reach anyone, list receivers (as {@linkcode SomeReceiver}s),
+ * disconnect by `uniqueId`, and disconnect all. Its methods take any value
+ * as the sender: a value that is not one of the signal's senders has no
+ * registrations, so it finds and removes none. To connect or send, keep the
+ * typed Signal.
  *
  * @example Disconnect a sender from every signal
  * ```ts
@@ -500,9 +501,23 @@ export type SomeReceiver = (this: void, args: never) => unknown;
  * started.connect(() => {}, { sender: server });
  * const removed = signals.map((signal) => signal.disconnectAll(server));
  * assertEquals(removed, [1, 1]);
+ *
+ * const mutes = signals.map((signal) => signal.mute());
+ * assertEquals(signals.map((signal) => signal.muted), [true, true]);
+ * for (const mute of mutes) mute[Symbol.dispose]();
  * ```
  */
 export interface AnySignal {
+  /** The name given to `new Signal()`, if any. */
+  readonly name: string | undefined;
+  /** Whether a handle that `mute()` returned is still undisposed. */
+  readonly muted: boolean;
+  /**
+   * Mutes the signal until every handle it returned is disposed.
+   *
+   * @returns A handle whose disposal ends this mute.
+   */
+  mute(): Disposable;
   /**
    * Tells whether a send from `sender` would call any receiver.
    *

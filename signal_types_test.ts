@@ -70,6 +70,10 @@ Deno.test("AnySignal holds signals of any type, and does only what is safe with 
   assert(byName.get("stopped")?.hasReceivers(server));
   assert(signals[1]?.disconnect({ uniqueId: "tick" }));
   assertEquals(signals.map((signal) => signal.disconnectAll()), [1, 0, 0]);
+  const named: AnySignal = new Signal<{ id: number }>({ name: "saved" });
+  assertEquals(named.name, "saved");
+  using _quiet = named.mute();
+  assert(named.muted);
   const anySignal: AnySignal = new Signal<{ id: number }, Server, string>();
   // @ts-expect-error an AnySignal cannot send: its params are unknown
   anySignal.send(server, { id: 1 });
