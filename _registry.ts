@@ -19,27 +19,31 @@
  * any-sender list now cached (`mergedWith`). Lists are replaced, never
  * mutated, so a send in progress keeps its snapshot.
  *
- * An AbortWatch (one per Registry and AbortSignal) is the only listener on
- * that AbortSignal; its AbortTickets are weak references to the records
- * listening, and the listener is there exactly while a ticket is.
+ * An AbortWatch (one per AbortSignal, shared by every Signal) is the only
+ * listener signalry puts on that AbortSignal. It reaches, weakly, one
+ * AbortGroup per bucket listening (a Waiter gets a group of its own); a
+ * group holds its registrations and its bucket holds the group, so a group
+ * goes with its bucket. The listener is there exactly while a group is, and
+ * a group exactly while it holds a registration.
  *
  * ## How a registration ends, and where
  *
  * - `Connection.disconnect()`, `Signal.disconnect()`: `Registry.end()`.
  * - `once`: `Registration.claim()` before its first call, then `end()`;
  *   a Waiter for `next()` when it hears a send (`Waiter.claim()`).
- * - abort: `AbortWatch.handleEvent()` ends each record, then drops its ticket.
+ * - abort: `AbortWatch.handleEvent()` aborts each record of each group.
  * - `disconnectAll()`: `Registry.disconnectAll()` ends each entry.
- * - its sender collected: the bucket goes with it (a WeakMap value), and
- *   `COLLECTED_BUCKETS` drops the tickets of the records it held.
+ * - its sender collected: the bucket goes with it (a WeakMap value), its
+ *   groups with the bucket, and `COLLECTED_GROUPS` takes them off their
+ *   watches.
  * Every explicit end goes through `Registry.#remove()`.
  *
  * ## What must not refer to what, so that garbage can be collected
  *
  * - Nothing the user holds refers to a Bucket, Registry or sender strongly:
  *   a Connection has its bucket's WeakRef, its key and its order.
- * - An AbortSignal reaches only its watch, and the watch only tickets, which
- *   are weak: a receiver may close over its sender.
+ * - An AbortSignal reaches only its watch, and the watch its groups only
+ *   weakly: a receiver may close over its sender.
  * - The Registry reaches object senders only through the WeakMap and WeakRefs
  *   (`#objectBuckets`, swept of collected buckets as it grows).
  * - A Bucket refers to its sender strongly; only the WeakMap entry keyed by
@@ -60,8 +64,8 @@ export type AnyReceiver = (args: any) => unknown;
 export class Registration {
   /** For `once`: whether its one call has been claimed. */
   #called = false;
-  /** While it listens to an AbortSignal: its place in that signal's watch. */
-  #ticket: AbortTicket | undefined = undefined;
+  /** While it listens to an AbortSignal: the group it listens in. */
+  group: AbortGroup | undefined = undefined;
 
   constructor(
     readonly receiver: AnyReceiver,
@@ -94,15 +98,13 @@ export class Registration {
     this.end();
   }
 
-  listenTo(watch: AbortWatch, bucket: Bucket): void {
-    this.#ticket = watch.add(this, bucket);
-  }
-
-  stopListening(): void {
-    const ticket = this.#ticket;
-    if (ticket === undefined) return;
-    this.#ticket = undefined;
-    ticket.watch.drop(ticket);
+  /** Stops listening to its AbortSignal, if it does; the last to leave its group ends the group. */
+  leaveGroup(): void {
+    const group = this.group;
+    if (group === undefined) return;
+    this.group = undefined;
+    group.registrations.delete(this);
+    if (group.registrations.size === 0) group.end();
   }
 }
 
@@ -188,111 +190,209 @@ export type Callees = CallList | AnyReceiver;
 
 /** The registrations for one sender (or for any sender), by key, in connection order. */
 class Bucket {
-  /** The one entry's key while there is one entry; a Map beyond that. */
+  /** The one entry, or, once there are two, a Map of them by key. */
+  #entries: Entry | Map<unknown, Entry> | undefined = undefined;
+  /** The one entry's key, while there is one. */
   #onlyKey: unknown = undefined;
-  #only: Entry | undefined = undefined;
-  #many: Map<unknown, Entry> | undefined = undefined;
   /** What a send from this bucket's sender walks; null when stale. */
   callList: Callees | null = null;
   /** The any-sender list `callList` was merged with. */
   mergedWith: CallList | null = null;
+  /** Its registrations that listen to an AbortSignal, by the signal's watch. */
+  abortGroups: Map<AbortWatch, AbortGroup> | undefined = undefined;
   /** The one weak way to this bucket, shared by its Connections and the Registry. */
   readonly ref: WeakRef<Bucket> = new WeakRef(this);
 
   constructor(readonly registry: Registry, readonly sender: unknown) {}
 
   get size(): number {
-    return this.#many?.size ?? (this.#only === undefined ? 0 : 1);
+    const entries = this.#entries;
+    if (entries instanceof Map) return entries.size;
+    return entries === undefined ? 0 : 1;
   }
 
   get(key: unknown): Entry | undefined {
-    if (this.#many !== undefined) return this.#many.get(key);
-    return this.#only !== undefined && sameValueZero(this.#onlyKey, key)
-      ? this.#only
+    const entries = this.#entries;
+    if (entries instanceof Map) return entries.get(key);
+    return entries !== undefined && sameValueZero(this.#onlyKey, key)
+      ? entries
       : undefined;
   }
 
   set(key: unknown, entry: Entry): void {
-    if (this.#many !== undefined) {
-      this.#many.set(key, entry);
-    } else if (this.#only === undefined) {
+    const entries = this.#entries;
+    if (entries instanceof Map) {
+      entries.set(key, entry);
+    } else if (entries === undefined) {
       this.#onlyKey = key;
-      this.#only = entry;
+      this.#entries = entry;
     } else {
-      this.#many = new Map([[this.#onlyKey, this.#only], [key, entry]]);
-      this.#onlyKey = this.#only = undefined;
+      this.#entries = new Map([[this.#onlyKey, entries], [key, entry]]);
+      this.#onlyKey = undefined;
     }
     this.callList = null;
   }
 
   delete(key: unknown): void {
-    if (this.#many !== undefined) {
-      this.#many.delete(key);
-      if (this.#many.size === 0) this.#many = undefined;
+    const entries = this.#entries;
+    if (entries instanceof Map) {
+      entries.delete(key);
+      if (entries.size === 0) this.#entries = undefined;
     } else {
-      this.#onlyKey = this.#only = undefined;
+      this.#entries = this.#onlyKey = undefined;
     }
     this.callList = null;
   }
 
+  dropGroup(watch: AbortWatch): void {
+    this.abortGroups?.delete(watch);
+    if (this.abortGroups?.size === 0) this.abortGroups = undefined;
+  }
+
   /** Calls `visit` for each entry, in connection order. */
   forEach(visit: (entry: Entry, key: unknown) => void): void {
-    if (this.#many !== undefined) this.#many.forEach(visit);
-    else if (this.#only !== undefined) visit(this.#only, this.#onlyKey);
+    const entries = this.#entries;
+    if (entries instanceof Map) entries.forEach(visit);
+    else if (entries !== undefined) visit(entries, this.#onlyKey);
   }
 }
 
-/**
- * Drops the tickets of records whose bucket was collected with its sender
- * (or with its whole Signal). Module-wide, so that it outlives any Registry.
- */
-const COLLECTED_BUCKETS = new FinalizationRegistry<AbortTicket>((ticket) =>
-  ticket.watch.drop(ticket)
+/** The getter of AbortSignal's own `name`: it works on a genuine AbortSignal only. */
+function abortSignalGetter<Value>(name: string): (this: AbortSignal) => Value {
+  return Object.getOwnPropertyDescriptor(AbortSignal.prototype, name)!
+    .get as (this: AbortSignal) => Value;
+}
+
+/** Whether an AbortSignal aborted, read past any `aborted` of its own. */
+export const abortedOf: (this: AbortSignal) => boolean = abortSignalGetter(
+  "aborted",
 );
 
-/** A weak way from an AbortWatch to a record listening through it. */
-class AbortTicket extends WeakRef<Registration> {
-  constructor(registration: Registration, readonly watch: AbortWatch) {
-    super(registration);
+/** Why an AbortSignal aborted, read past any `reason` of its own. */
+export const reasonOf: (this: AbortSignal) => unknown = abortSignalGetter(
+  "reason",
+);
+
+/**
+ * Whether `value` is a genuine AbortSignal, by a brand check: a look-alike
+ * made from its prototype, or a revoked Proxy, is not.
+ */
+export function isAbortSignal(value: unknown): value is AbortSignal {
+  try {
+    abortedOf.call(value as AbortSignal);
+    return true;
+  } catch {
+    return false;
   }
 }
 
 /**
- * The one listener a Registry puts on an AbortSignal, however many of its
- * registrations listen: it listens exactly while it holds a ticket.
+ * The registrations of one bucket that listen to one AbortSignal (or a
+ * Waiter alone). Its bucket holds it; the AbortSignal's watch reaches it
+ * only through `ref`, so that it goes with its bucket.
+ */
+class AbortGroup {
+  readonly registrations = new Set<Registration>();
+  readonly ref: AbortGroupRef = new AbortGroupRef(this);
+
+  /** @param bucket The bucket that holds it; none for a Waiter's own group. */
+  constructor(readonly watch: AbortWatch, readonly bucket?: Bucket) {}
+
+  add(registration: Registration): void {
+    this.registrations.add(registration);
+    registration.group = this;
+  }
+
+  /** Called when its last registration leaves. */
+  end(): void {
+    this.bucket?.dropGroup(this.watch);
+    this.watch.leave(this.ref);
+  }
+}
+
+/** The weak way from an AbortWatch to a group. */
+class AbortGroupRef extends WeakRef<AbortGroup> {
+  readonly watch: AbortWatch;
+
+  constructor(group: AbortGroup) {
+    super(group);
+    this.watch = group.watch;
+  }
+}
+
+/**
+ * Takes a group collected with its bucket (its sender, or its whole Signal,
+ * went) off its watch. Module-wide, so that it outlives any Registry.
+ */
+const COLLECTED_GROUPS = new FinalizationRegistry<AbortGroupRef>((ref) =>
+  ref.watch.leave(ref)
+);
+
+/** The one AbortWatch of each AbortSignal, shared by every Signal. */
+const ABORT_WATCHES = new WeakMap<AbortSignal, AbortWatch>();
+
+/**
+ * The one listener signalry puts on an AbortSignal, however many
+ * registrations of however many Signals listen: it listens exactly while it
+ * holds a group.
  */
 class AbortWatch {
-  readonly #tickets = new Set<AbortTicket>();
+  readonly #groups = new Set<AbortGroupRef>();
 
-  constructor(readonly abortSignal: AbortSignal) {}
+  private constructor(readonly abortSignal: AbortSignal) {}
+
+  static of(abortSignal: AbortSignal): AbortWatch {
+    let watch = ABORT_WATCHES.get(abortSignal);
+    if (watch === undefined) {
+      watch = new AbortWatch(abortSignal);
+      ABORT_WATCHES.set(abortSignal, watch);
+    }
+    return watch;
+  }
 
   /** Starts listening unless it already does; if that throws, nothing changed. */
   prepare(): void {
-    if (this.#tickets.size === 0) {
+    if (this.#groups.size === 0) {
       this.abortSignal.addEventListener("abort", this);
     }
   }
 
-  add(registration: Registration, bucket: Bucket): AbortTicket {
-    const ticket = new AbortTicket(registration, this);
-    this.#tickets.add(ticket);
-    COLLECTED_BUCKETS.register(bucket, ticket, ticket);
-    return ticket;
-  }
-
-  drop(ticket: AbortTicket): void {
-    if (!this.#tickets.delete(ticket)) return;
-    COLLECTED_BUCKETS.unregister(ticket);
-    if (this.#tickets.size === 0) {
+  /** Stops listening, and goes, if no group came after `prepare()`. */
+  settle(): void {
+    if (this.#groups.size > 0) return;
+    // Delete, not leave to the collector: V8 reclaims a WeakMap entry whose
+    // key died only lazily, which churn through short-lived signals shows.
+    ABORT_WATCHES.delete(this.abortSignal);
+    try {
       this.abortSignal.removeEventListener("abort", this);
+    } catch {
+      // A listener left behind holds no group: an abort then reaches nobody.
     }
   }
 
-  /** Called by the AbortSignal when it aborts. */
+  join(group: AbortGroup): void {
+    this.#groups.add(group.ref);
+    COLLECTED_GROUPS.register(group, group.ref, group.ref);
+  }
+
+  leave(ref: AbortGroupRef): void {
+    if (!this.#groups.delete(ref)) return;
+    COLLECTED_GROUPS.unregister(ref);
+    this.settle();
+  }
+
+  /** Called by the AbortSignal when it aborts, or by whoever dispatches an abort event. */
   handleEvent(): void {
-    for (const ticket of [...this.#tickets]) {
-      ticket.deref()?.abort(this.abortSignal.reason);
-      this.drop(ticket); // a record whose bucket was collected ends nothing
+    const abortSignal = this.abortSignal;
+    if (!abortedOf.call(abortSignal)) return; // a dispatched event, not an abort
+    const reason = reasonOf.call(abortSignal);
+    for (const ref of [...this.#groups]) {
+      for (const registration of [...ref.deref()?.registrations ?? []]) {
+        registration.abort(reason);
+      }
+      // Its registrations left it as they ended; one held by an iterator
+      // after its bucket was collected ends nothing, so leave for it.
+      this.leave(ref);
     }
   }
 }
@@ -312,7 +412,6 @@ export class Registry {
   readonly #objectBuckets = new Set<WeakRef<Bucket>>();
   #sweepAt = FIRST_SWEEP;
   readonly #primitiveSenders = new Map<unknown, Bucket>();
-  readonly #abortWatches = new WeakMap<AbortSignal, AbortWatch>();
   #nextOrder = 0;
 
   /** The bucket for `sender`, or undefined if nothing is connected for it. */
@@ -374,12 +473,19 @@ export class Registry {
     once: boolean,
     abortSignal: AbortSignal | undefined,
   ): Connection {
+    // First: adding the abort listener runs the AbortSignal's own code,
+    // which may change this Signal, or abort.
+    const watch = this.#watchFor(abortSignal);
+    if (watch !== undefined && abortedOf.call(watch.abortSignal)) {
+      watch.settle();
+      return neverConnected();
+    }
     const existingBucket = this.bucketOf(sender);
     const existing = existingBucket?.get(key);
     if (existing !== undefined) {
+      watch?.settle();
       return new SignalConnection(existingBucket!.ref, key, orderOf(existing));
     }
-    const watch = this.#watchFor(abortSignal);
     const bucket = existingBucket ?? this.#bucketFor(sender);
     const order = this.#nextOrder++;
     if (key === receiver && !once && watch === undefined) {
@@ -393,37 +499,56 @@ export class Registry {
         once,
       );
       bucket.set(key, registration);
-      if (watch !== undefined) registration.listenTo(watch, bucket);
+      if (watch !== undefined) this.#groupFor(bucket, watch).add(registration);
     }
     return new SignalConnection(bucket.ref, key, order);
   }
 
   /**
    * Adds a Waiter for sends from `sender` (or every sender), last in
-   * connection order. If listening to `abortSignal` throws, nothing changed.
+   * connection order. If listening to `abortSignal` throws, nothing changed;
+   * if it aborted meanwhile, `hooks.aborted()` hears so and nothing waits.
    */
   wait(
     hooks: WaiterHooks,
     sender: unknown,
     abortSignal: AbortSignal | undefined,
-  ): Waiter {
+  ): Waiter | undefined {
     const watch = this.#watchFor(abortSignal);
+    if (watch !== undefined && abortedOf.call(watch.abortSignal)) {
+      watch.settle();
+      hooks.aborted(reasonOf.call(watch.abortSignal));
+      return undefined;
+    }
     const bucket = this.#bucketFor(sender);
     const key = Symbol("waiter");
     const waiter = new Waiter(hooks, key, this.#nextOrder++, bucket.ref);
     bucket.set(key, waiter);
-    if (watch !== undefined) waiter.listenTo(watch, bucket);
+    if (watch !== undefined) {
+      // A group of its own: an iterator that holds the Waiter keeps its
+      // group alive, and so must keep nothing else.
+      const group = new AbortGroup(watch);
+      watch.join(group);
+      group.add(waiter);
+    }
     return waiter;
+  }
+
+  /** The group of `bucket`'s registrations on `watch`'s AbortSignal. */
+  #groupFor(bucket: Bucket, watch: AbortWatch): AbortGroup {
+    let group = bucket.abortGroups?.get(watch);
+    if (group === undefined) {
+      group = new AbortGroup(watch, bucket);
+      (bucket.abortGroups ??= new Map()).set(watch, group);
+      watch.join(group);
+    }
+    return group;
   }
 
   /** The watch on `abortSignal`, listening; throws what addEventListener throws. */
   #watchFor(abortSignal: AbortSignal | undefined): AbortWatch | undefined {
     if (abortSignal === undefined) return undefined;
-    let watch = this.#abortWatches.get(abortSignal);
-    if (watch === undefined) {
-      watch = new AbortWatch(abortSignal);
-      this.#abortWatches.set(abortSignal, watch);
-    }
+    const watch = AbortWatch.of(abortSignal);
     watch.prepare();
     return watch;
   }
@@ -449,7 +574,7 @@ export class Registry {
     bucket.delete(key);
     if (bucket.size === 0) this.#forget(bucket);
     // Last: it may run the AbortSignal's removeEventListener.
-    if (typeof entry !== "number") entry.stopListening();
+    if (typeof entry !== "number") entry.leaveGroup();
   }
 
   /**
@@ -635,6 +760,44 @@ export function asCallList(callees: Callees): CallList {
     : callees;
 }
 
+/**
+ * A first-in, first-out queue whose `take()` is O(1) amortized, where
+ * `Array.prototype.shift` copies a long array on every call.
+ */
+class Queue<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  /** The oldest item, removed; undefined when empty. */
+  take(): T | undefined {
+    if (this.#head === this.#items.length) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    // Drop the taken slots once they are half the array.
+    if (this.#head >= 1024 && 2 * this.#head >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  /** Every item, oldest first, removed. */
+  takeAll(): T[] {
+    const items = this.#items.slice(this.#head) as T[];
+    this.#items = [];
+    this.#head = 0;
+    return items;
+  }
+}
+
 /** A `next()` call of an EventQueue, waiting for a send. */
 interface Taker<T> {
   resolve(result: IteratorResult<T, undefined>): void;
@@ -648,8 +811,8 @@ interface Taker<T> {
 export class EventQueue<T> implements AsyncIterableIterator<T>, Disposable {
   /** While it listens. */
   #waiter: Waiter | undefined = undefined;
-  readonly #heard: T[] = [];
-  readonly #takers: Taker<T>[] = [];
+  readonly #heard = new Queue<T>();
+  readonly #takers = new Queue<Taker<T>>();
   /** Why every later `next()` rejects: it fell behind, or its AbortSignal aborted. */
   #failure: { readonly reason: unknown } | undefined = undefined;
 
@@ -665,7 +828,9 @@ export class EventQueue<T> implements AsyncIterableIterator<T>, Disposable {
   constructor(
     signalName: string,
     limit: number,
-    start: ((hooks: WaiterHooks) => Waiter) | { readonly reason: unknown },
+    start:
+      | ((hooks: WaiterHooks) => Waiter | undefined)
+      | { readonly reason: unknown },
   ) {
     this.#signalName = signalName;
     this.#limit = limit;
@@ -680,7 +845,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T>, Disposable {
   }
 
   #hear(args: T): boolean {
-    const taker = this.#takers.shift();
+    const taker = this.#takers.take();
     if (taker !== undefined) {
       taker.resolve({ value: args, done: false });
       return true;
@@ -703,15 +868,15 @@ export class EventQueue<T> implements AsyncIterableIterator<T>, Disposable {
   /** Stops listening, drops what it heard and rejects every `next()` with `reason`. */
   #fail(reason: unknown): void {
     this.#waiter = undefined;
-    this.#heard.length = 0;
+    this.#heard.takeAll();
     this.#failure = { reason };
-    for (const taker of this.#takers.splice(0)) taker.reject(reason);
+    for (const taker of this.#takers.takeAll()) taker.reject(reason);
   }
 
   /** The next send's receiver argument, the first one heard and not yet taken. */
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.#heard.length > 0) {
-      return Promise.resolve({ value: this.#heard.shift()!, done: false });
+      return Promise.resolve({ value: this.#heard.take()!, done: false });
     }
     if (this.#failure !== undefined) {
       return Promise.reject(this.#failure.reason);
@@ -728,10 +893,10 @@ export class EventQueue<T> implements AsyncIterableIterator<T>, Disposable {
   return(): Promise<IteratorResult<T, undefined>> {
     this.#waiter?.end();
     this.#waiter = undefined;
-    this.#heard.length = 0;
+    this.#heard.takeAll();
     this.#failure = undefined;
     const done = { value: undefined, done: true } as const;
-    for (const taker of this.#takers.splice(0)) taker.resolve(done);
+    for (const taker of this.#takers.takeAll()) taker.resolve(done);
     return Promise.resolve(done);
   }
 

@@ -41,25 +41,33 @@ export function countedAbortSignal(): {
 
 /**
  * How many times longer `run(large)` takes than `run(small)`, each timed as
- * the best of five runs in this one process: a ratio, never an absolute
- * time, so that a noisy machine moves both sides alike.
+ * the best of `SAMPLES` in this one process (the best, since collections
+ * and other work on the machine only ever add time): a ratio, never an absolute
+ * time, so that a noisy machine moves both sides alike. A sample of the
+ * small size runs it `large / small` times, so that both samples do the
+ * same total work at linear cost and neither is too short to time.
  */
+const SAMPLES = 15;
+
 export function scalingRatio(
   run: (size: number) => void,
   small: number,
   large: number,
 ): number {
-  const best = (size: number) => {
+  const best = (size: number, times: number) => {
     let fastest = Infinity;
-    for (let i = 0; i < 5; i++) {
+    for (let sample = 0; sample < SAMPLES; sample++) {
+      gc?.();
       const start = performance.now();
-      run(size);
-      fastest = Math.min(fastest, performance.now() - start);
+      for (let i = 0; i < times; i++) run(size);
+      fastest = Math.min(fastest, (performance.now() - start) / times);
     }
     return fastest;
   };
-  best(small); // warm up
-  return best(large) / Math.max(best(small), 0.01);
+  const times = Math.ceil(large / small);
+  best(small, times); // warm up both
+  best(large, 1);
+  return best(large, 1) / Math.max(best(small, times), 0.001);
 }
 
 /**

@@ -5,11 +5,14 @@
  */
 
 import {
+  abortedOf,
   asCallList,
   type CallList,
   EventQueue,
+  isAbortSignal,
   isObject,
   neverConnected,
+  reasonOf,
   receiversOf,
   Registry,
 } from "./_registry.ts";
@@ -725,18 +728,66 @@ function ignoreRejection(response: unknown): void {
 }
 
 /**
- * A promise of what `response` settles to. A promise settles through
- * Promise's own `then`, so a subclass's `then` or `catch` cannot break the
- * send; a thenable is resolved as `await` resolves it, so that what its
- * `then` throws becomes a rejection.
+ * Calls back with what `response` settles to: a promise through Promise's
+ * own `then`, so that a subclass's `then` or `catch` never runs; a thenable
+ * as `await` settles it, so that what its `then` throws is a rejection;
+ * anything else at once.
  */
-function settlementOf<T>(response: T): Awaited<T> | Promise<Awaited<T>> {
-  if (!isObject(response)) return response as Awaited<T>;
+function whenSettled(
+  response: unknown,
+  onFulfilled: (value: unknown) => void,
+  onRejected: (reason: unknown) => void,
+): void {
+  if (!isObject(response)) return onFulfilled(response);
+  let then: unknown;
+  try {
+    then = (response as { then?: unknown }).then;
+  } catch (error) {
+    return onRejected(error);
+  }
+  if (typeof then !== "function") return onFulfilled(response);
+  try {
+    promiseThen.call(response, onFulfilled, onRejected);
+    return;
+  } catch {
+    // Not a promise: a thenable.
+  }
+  Promise.resolve(response).then(onFulfilled, onRejected);
+}
+
+/**
+ * Waits for every response, each settled by whenSettled(): to their values
+ * in order, rejecting with the first rejection, as `Promise.all` does; or,
+ * `robust`, to an outcome each, as `Promise.allSettled` does.
+ */
+function settleAll(
+  responses: readonly unknown[],
+  robust: false,
+): Promise<unknown[]>;
+function settleAll(
+  responses: readonly unknown[],
+  robust: true,
+): Promise<PromiseSettledResult<unknown>[]>;
+function settleAll(
+  responses: readonly unknown[],
+  robust: boolean,
+): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
-    try {
-      promiseThen.call(response, resolve, reject);
-    } catch {
-      resolve(response as Awaited<T>);
+    const results: unknown[] = new Array(responses.length);
+    let pending = responses.length;
+    if (pending === 0) resolve(results);
+    const settle = (index: number, result: unknown) => {
+      results[index] = result;
+      if (--pending === 0) resolve(results);
+    };
+    for (let i = 0; i < responses.length; i++) {
+      whenSettled(
+        responses[i],
+        robust
+          ? (value) => settle(i, { status: "fulfilled", value })
+          : (value) => settle(i, value),
+        robust ? (reason) => settle(i, { status: "rejected", reason }) : reject,
+      );
     }
   });
 }
@@ -744,25 +795,6 @@ function settlementOf<T>(response: T): Awaited<T> | Promise<Awaited<T>> {
 function isUniqueId(value: unknown): value is UniqueId {
   const type = typeof value;
   return type === "string" || type === "number" || type === "symbol";
-}
-
-/** AbortSignal's own `aborted` getter: it works only on a genuine AbortSignal. */
-const abortedOf = Object.getOwnPropertyDescriptor(
-  AbortSignal.prototype,
-  "aborted",
-)!.get as (this: AbortSignal) => boolean;
-
-/**
- * Whether `value` is a genuine AbortSignal, by a brand check: a look-alike
- * made from its prototype, or a revoked Proxy, is not.
- */
-function isAbortSignal(value: unknown): value is AbortSignal {
-  try {
-    abortedOf.call(value as AbortSignal);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The options of connect, read once and checked. */
@@ -1067,8 +1099,11 @@ export class Signal<
   readonly #registry = new Registry();
   readonly #name: string | undefined;
   readonly #actions: Actions;
-  /** The mute() handles not yet disposed: a send calls nobody while there is one. */
-  readonly #mutes = new Set<Disposable>();
+  /**
+   * The mute() handles not yet disposed, or undefined when there is none:
+   * a send calls nobody while it is a Set, and checks nothing else.
+   */
+  #mutes: Set<Disposable> | undefined = undefined;
 
   /**
    * Makes a signal, named or not.
@@ -1126,11 +1161,14 @@ export class Signal<
     // Keys first, then the spread: V8 makes adding keys to a spread-made
     // object slow. A reserved key the spread copies overwrites UNSET: that
     // catches params (a Proxy) that hid it from checkParams().
-    const args: { signal: unknown; sender: unknown } = {
-      signal: UNSET,
-      sender: UNSET,
-      ...params,
-    };
+    let args: { signal: unknown; sender: unknown };
+    try {
+      args = { signal: UNSET, sender: UNSET, ...params };
+    } catch (error) {
+      throw new TypeError(`${this.#actions.send}: params could not be read`, {
+        cause: error,
+      });
+    }
     if (args.signal !== UNSET || args.sender !== UNSET) {
       throwReservedKey(
         args.signal !== UNSET ? "signal" : "sender",
@@ -1140,6 +1178,12 @@ export class Signal<
     args.signal = this;
     args.sender = sender;
     return args as unknown as ReceiverArgs<Params, Sender, Response>;
+  }
+
+  /** A muted send: it still refuses params that hide a reserved key. */
+  #muted(sender: Sender, params: Params | undefined): [] {
+    this.#receiverArgs(sender, params);
+    return [];
   }
 
   /**
@@ -1374,7 +1418,7 @@ export class Signal<
     params?: Params,
   ): Responses<Params, Sender, Response> {
     checkParams(params, this.#actions.send);
-    if (this.#mutes.size > 0) return [];
+    if (this.#mutes !== undefined) return this.#muted(sender, params);
     const callees = this.#registry.callListFor(sender);
     if (typeof callees === "function") {
       const receiver = callees as Receiver<Params, Sender, Response>;
@@ -1438,8 +1482,16 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): RobustResponses<Params, Sender, Response> {
+    return this.#sendRobust(sender, params);
+  }
+
+  /** sendRobust(), which sendAsyncRobust() calls however a subclass overrides it. */
+  #sendRobust(
+    sender: Sender,
+    params: Params | undefined,
+  ): RobustResponses<Params, Sender, Response> {
     checkParams(params, this.#actions.send);
-    if (this.#mutes.size > 0) return [];
+    if (this.#mutes !== undefined) return this.#muted(sender, params);
     const { receivers, claims } = asCallList(
       this.#registry.callListFor(sender),
     );
@@ -1502,7 +1554,7 @@ export class Signal<
     params?: Params,
   ): Promise<AsyncResponses<Params, Sender, Response>> {
     checkParams(params, this.#actions.send);
-    if (this.#mutes.size > 0) return [];
+    if (this.#mutes !== undefined) return this.#muted(sender, params);
     const callList = asCallList(this.#registry.callListFor(sender));
     const responses: Responses<Params, Sender, Response> = [];
     if (callList.receivers.length === 0) return [];
@@ -1515,15 +1567,18 @@ export class Signal<
       for (const [, response] of responses) ignoreRejection(response);
       throw error;
     }
-    const values = await Promise.all(
-      responses.map(([, response]) => settlementOf(response)),
+    const values = await settleAll(
+      responses.map(([, response]) => response),
+      false,
     );
     const settled = responses as unknown as AsyncResponses<
       Params,
       Sender,
       Response
     >;
-    for (let i = 0; i < values.length; i++) settled[i]![1] = values[i]!;
+    for (let i = 0; i < values.length; i++) {
+      settled[i]![1] = values[i] as Awaited<Response>;
+    }
     return settled;
   }
 
@@ -1561,15 +1616,19 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): Promise<AsyncRobustResponses<Params, Sender, Response>> {
-    const outcomes = this.sendRobust(sender, ...[params] as SendParams<Params>);
-    const settled = await Promise.allSettled(
+    const outcomes = this.#sendRobust(sender, params);
+    const settled = await settleAll(
       outcomes.map(([, outcome]) =>
         outcome.status === "fulfilled"
-          ? settlementOf(outcome.value)
+          ? outcome.value
           : Promise.reject(outcome.reason)
       ),
+      true,
     );
-    return outcomes.map(([receiver], i) => [receiver, settled[i]!]);
+    return outcomes.map(([receiver], i) => [
+      receiver,
+      settled[i] as PromiseSettledResult<Awaited<Response>>,
+    ]);
   }
 
   /**
@@ -1659,6 +1718,8 @@ export class Signal<
    * already under way does not resolve it; every pending `next()` resolves
    * on the same send. A waiter for an object sender does not keep the
    * sender alive: if the sender is collected first, it never resolves.
+   * A promise adopts a value with a `then` method: if the params have a
+   * `then` function, wait for the sends with `events()` instead.
    *
    * Given a `sender`, the argument's `sender` has the type of the sender
    * given, which may be narrower than `Sender`, as in
@@ -1728,7 +1789,7 @@ export class Signal<
     }
     const { sender, abortSignal } = choices;
     if (abortSignal !== undefined && abortedOf.call(abortSignal)) {
-      return Promise.reject(abortSignal.reason);
+      return Promise.reject(reasonOf.call(abortSignal));
     }
     return new Promise((resolve, reject) => {
       this.#registry.wait(
@@ -1829,7 +1890,7 @@ export class Signal<
       this.#name === undefined ? "the signal" : JSON.stringify(this.#name),
       limit,
       abortSignal !== undefined && abortedOf.call(abortSignal)
-        ? { reason: abortSignal.reason }
+        ? { reason: reasonOf.call(abortSignal) }
         : (hooks) => this.#registry.wait(hooks, sender, abortSignal),
     );
   }
@@ -1859,10 +1920,10 @@ export class Signal<
    * ```
    */
   mute(): Disposable {
-    const mutes = this.#mutes;
+    const mutes = this.#mutes ??= new Set();
     const handle = {
-      [Symbol.dispose]() {
-        mutes.delete(handle);
+      [Symbol.dispose]: () => {
+        if (mutes.delete(handle) && mutes.size === 0) this.#mutes = undefined;
       },
     };
     mutes.add(handle);
@@ -1885,7 +1946,7 @@ export class Signal<
    * ```
    */
   get muted(): boolean {
-    return this.#mutes.size > 0;
+    return this.#mutes !== undefined;
   }
 
   /** What Deno's `console.log` and `Deno.inspect` print. */

@@ -5,7 +5,13 @@
  * (`deno task test` passes it).
  */
 
-import { assert, assertEquals, assertLess } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertLess,
+  assertRejects,
+  assertStrictEquals,
+} from "@std/assert";
 import { type Connection, Signal } from "./mod.ts";
 import { countedAbortSignal, envNumber, gc } from "./_test_helpers.ts";
 
@@ -470,5 +476,36 @@ Deno.test({
     assertEquals(senderRef.deref(), undefined);
     assertEquals(pendingRef.deref(), undefined);
     events[Symbol.dispose]();
+  },
+});
+
+/** An iterator over sends from a new sender of a new Signal, neither kept. */
+function iterateOverDroppedSignal(
+  abortSignal: AbortSignal,
+): { events: AsyncIterableIterator<unknown>; signalRef: WeakRef<object> } {
+  const signal = new Signal<Record<never, never>, object>();
+  return {
+    events: signal.events({ sender: {}, signal: abortSignal }),
+    signalRef: new WeakRef(signal),
+  };
+}
+
+Deno.test({
+  name:
+    "Signal.events() still rejects on abort after its Signal and sender were collected (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // Regression: the abort listener let go of an iterator's waiter with
+    // the sender's bucket, so a `for await` on it never ended.
+    const controller = new AbortController();
+    const { events, signalRef } = iterateOverDroppedSignal(controller.signal);
+    const pending = events.next();
+
+    await collectUntil(() => !signalRef.deref());
+    const reason = new Error("teardown");
+    controller.abort(reason);
+
+    assertEquals(signalRef.deref(), undefined);
+    assertStrictEquals(await assertRejects(() => pending), reason);
   },
 });

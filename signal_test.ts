@@ -1689,3 +1689,123 @@ Deno.test("Signal.sendAsync() settles a Promise subclass by its real outcome, an
 
   assertEquals(unhandled, []);
 });
+
+Deno.test("Signal puts one abort listener on an AbortSignal shared by many Signals", () => {
+  // Regression: each Signal added its own, so 16,000 Signals on one
+  // AbortSignal were quadratic again, and Node warned after the 11th.
+  const { signal, listeners } = countedAbortSignal();
+  const signals = Array.from({ length: 20 }, () => new Signal());
+  const connections = signals.map((saved) =>
+    saved.connect(() => {}, { signal })
+  );
+  assertEquals(listeners(), 1);
+
+  for (const connection of connections) connection.disconnect();
+  assertEquals(listeners(), 0);
+});
+
+Deno.test("Signal ends nothing on an abort event dispatched to an AbortSignal that did not abort", async () => {
+  // Regression: the listener believed any "abort" event.
+  const saved = new Signal();
+  const controller = new AbortController();
+  const connection = saved.connect(() => {}, { signal: controller.signal });
+  const next = saved.next({ signal: controller.signal });
+
+  controller.signal.dispatchEvent(new Event("abort"));
+
+  assert(connection.connected);
+  saved.send(null);
+  await next;
+});
+
+Deno.test("Signal aborts with the AbortSignal's real reason, whatever reason it has of its own", async () => {
+  // Regression: an own `reason` getter that threw kept every registration.
+  const saved = new Signal();
+  const controller = new AbortController();
+  Object.defineProperty(controller.signal, "reason", {
+    get() {
+      throw new Error("reason getter");
+    },
+  });
+  const connection = saved.connect(() => {}, { signal: controller.signal });
+  const next = saved.next({ signal: controller.signal });
+  const reason = new Error("real reason");
+
+  controller.abort(reason);
+
+  assertFalse(connection.connected);
+  assertStrictEquals(await assertRejects(() => next), reason);
+});
+
+Deno.test("Signal.disconnectAll() finishes when an AbortSignal's removeEventListener throws", () => {
+  const saved = new Signal<Record<never, never>, string>();
+  const { signal } = new AbortController();
+  signal.removeEventListener = () => {
+    throw new Error("cannot remove");
+  };
+  saved.connect(() => {}, { signal, uniqueId: 1 });
+  saved.connect(() => {}, { signal, uniqueId: 2, sender: "db" });
+  saved.connect(() => {});
+
+  assertEquals(saved.disconnectAll(), 3);
+  assertFalse(saved.hasReceivers("db"));
+});
+
+Deno.test("Signal.connect() looks for an existing registration after adding the abort listener, which may change the Signal", () => {
+  // Regression: an addEventListener that disconnected another registration
+  // left a Connection that said it was connected to nothing.
+  const saved = new Signal<Record<never, never>, string>();
+  const receiver = spy();
+  const other = saved.connect(() => {}, { sender: "db" });
+  const { signal } = new AbortController();
+  const add = signal.addEventListener.bind(signal);
+  signal.addEventListener = (...args: Parameters<typeof add>) => {
+    other.disconnect();
+    saved.connect(receiver, { sender: "db" });
+    add(...args);
+  };
+
+  const connection = saved.connect(receiver, { sender: "db", signal });
+
+  assert(connection.connected);
+  assertEquals(saved.receivers("db"), [receiver]);
+  saved.send("db");
+  assertSpyCalls(receiver, 1);
+});
+
+Deno.test("Signal.connect() connects nothing when adding the abort listener aborts the AbortSignal", () => {
+  const saved = new Signal();
+  const controller = new AbortController();
+  const { signal } = controller;
+  const add = signal.addEventListener.bind(signal);
+  signal.addEventListener = (...args: Parameters<typeof add>) => {
+    controller.abort();
+    add(...args);
+  };
+
+  const connection = saved.connect(() => {}, { signal });
+
+  assertFalse(connection.connected);
+  assertFalse(saved.hasReceivers());
+});
+
+Deno.test("Signal.send() turns an error thrown while reading params into a TypeError naming them", () => {
+  const saved = new Signal<{ id: number }, string>();
+  const receiver = spy();
+  saved.connect(receiver);
+  const failure = new Error("getter failed");
+  const params = {
+    get id(): number {
+      throw failure;
+    },
+  };
+
+  const error = assertThrows(
+    () => saved.send("db", params),
+    TypeError,
+    "Cannot send signal: params could not be read",
+  );
+
+  assertStrictEquals(error.cause, failure);
+  assertSpyCalls(receiver, 0);
+});

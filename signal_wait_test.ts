@@ -7,13 +7,14 @@ import {
   assertEquals,
   assertFalse,
   assertInstanceOf,
+  assertLess,
   assertRejects,
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
 import { assertSpyCalls, spy } from "@std/testing/mock";
 import { type ReceiverArgs, Signal } from "./mod.ts";
-import { countedAbortSignal } from "./_test_helpers.ts";
+import { countedAbortSignal, scalingRatio } from "./_test_helpers.ts";
 
 class Server {
   constructor(readonly name = "server") {}
@@ -554,4 +555,35 @@ Deno.test("Signal.next() and events() are typed with the signal's receiver argum
   stopped.next({ sender: "db" }).catch(() => {});
   // @ts-expect-error limit is a number
   assertThrows(() => stopped.events({ limit: "2" }));
+});
+
+Deno.test("Signal.events() takes each held send in constant time, however long the backlog", () => {
+  // Regression: Array#shift made draining a backlog of 80,000 quadratic.
+  const sendThenTake = (size: number) => {
+    const ticked = new Signal<{ n: number }>();
+    const events = ticked.events();
+    for (let n = 0; n < size; n++) ticked.send(null, { n });
+    for (let n = 0; n < size; n++) events.next();
+    events.return();
+  };
+
+  const ratio = scalingRatio(sendThenTake, 4_000, 32_000);
+
+  assertLess(ratio, 24, `32,000 took ${ratio.toFixed(1)}× as long as 4,000`);
+});
+
+Deno.test("Signal.mute() still refuses params that hide a reserved key", () => {
+  const saved = new Signal<{ id: number }, string>();
+  saved.connect(() => {});
+  using _quiet = saved.mute();
+  const forged = new Proxy({ id: 1, sender: "forged" }, {
+    has: (target, key) => key !== "sender" && key in target,
+  });
+
+  assertThrows(
+    // @ts-expect-error a reserved key is refused in a variable too
+    () => saved.send("db", forged),
+    TypeError,
+    `params has the key "sender"`,
+  );
 });
