@@ -14,7 +14,7 @@ import {
 } from "@std/assert";
 import { assertSpyCalls, spy } from "@std/testing/mock";
 import { type ReceiverArgs, Signal } from "./mod.ts";
-import { countedAbortSignal, scalingRatio } from "./_test_helpers.ts";
+import { countedAbortSignal, lowestScalingRatio } from "./_test_helpers.ts";
 
 class Server {
   constructor(readonly name = "server") {}
@@ -567,9 +567,10 @@ Deno.test("Signal.events() takes each held send in constant time, however long t
     events.return();
   };
 
-  const ratio = scalingRatio(sendThenTake, 4_000, 32_000);
+  // Linear is 16×; the copying shift made it over 1,000×.
+  const ratio = lowestScalingRatio(sendThenTake, 4_000, 64_000, 100);
 
-  assertLess(ratio, 24, `32,000 took ${ratio.toFixed(1)}× as long as 4,000`);
+  assertLess(ratio, 100, `64,000 took ${ratio.toFixed(1)}× as long as 4,000`);
 });
 
 Deno.test("Signal.mute() still refuses params that hide a reserved key", () => {
@@ -581,6 +582,7 @@ Deno.test("Signal.mute() still refuses params that hide a reserved key", () => {
   });
 
   assertThrows(
+    // @ts-expect-error a reserved key is refused in a variable too
     () => saved.send("db", forged),
     TypeError,
     `params has the key "sender"`,

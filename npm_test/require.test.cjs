@@ -48,6 +48,7 @@ test("Signal from require() has the same API as from import", async () => {
 
   assert.deepEqual(api(signalry), api(esm));
   assert.notEqual(signalry.Signal, esm.Signal);
+  assert.ok(api(signalry).methods.includes("connect"));
 });
 
 test("Signal from require() sends to async, once and abortable receivers", async () => {
