@@ -3,23 +3,30 @@
 // matrix. It uses every export, and each `@ts-expect-error` line fails the
 // check when the package's types stop refusing what they refuse in Deno.
 import {
+  type AnySignal,
   type AsyncResponses,
   type AsyncRobustResponses,
   type Connection,
   type ConnectOptions,
   type DisconnectOptions,
   type EventsOptions,
+  type ForSender,
+  type HeardSender,
+  type Misuse,
   type NextOptions,
+  type NoReservedKeys,
   type Receiver,
   type ReceiverArgs,
   type ReservedKey,
   type Responses,
   type RobustResponses,
   type SendParams,
+  type SentParams,
   Signal,
   type SignalEvents,
   type SignalOptions,
   type SignalParams,
+  type SomeReceiver,
   type UniqueId,
 } from "signalry";
 
@@ -124,6 +131,22 @@ const sendArgs: SendParams<Saved> = [{ id: 5 }];
 saved.send(server, ...sendArgs);
 const reserved: ReservedKey[] = ["signal", "sender"];
 
+// Signals of different types share AnySignal.
+const signals: AnySignal[] = [saved, ping];
+const someReceivers: SomeReceiver[] = signals.flatMap((signal) =>
+  signal.receivers()
+);
+const removedEverywhere: number[] = signals.map((signal) =>
+  signal.disconnectAll(server)
+);
+const forServer2: ForSender<Server> = { sender: server };
+const heard: HeardSender<unknown, Server> = server;
+const sent: SentParams<Saved> = { id: 6 };
+const noReserved: NoReservedKeys = {};
+type Refused = Misuse<"refused">;
+const refused: Refused extends { readonly misuse: "refused" } ? true : false =
+  true;
+
 // @ts-expect-error `sender` is reserved for the receiver's argument
 new Signal<{ sender: string }>();
 // @ts-expect-error a Saved send needs its params
@@ -146,11 +169,18 @@ export {
   connected,
   count,
   forServer,
+  forServer2,
+  heard,
   named,
+  noReserved,
   params,
+  refused,
   removed,
+  removedEverywhere,
   reserved,
   responses,
   sendBoth,
+  sent,
+  someReceivers,
   waitForSaves,
 };
