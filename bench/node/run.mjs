@@ -15,6 +15,11 @@ import {
   sendRows,
   SLOW_CHECK_MS,
 } from "./dist/_scenarios.js";
+import {
+  bufferedEventsRows,
+  nextRows,
+  turnEventsRows,
+} from "./dist/_wait_scenarios.js";
 import { ratioTables } from "./dist/_report.js";
 
 const runtime = globalThis.Bun
@@ -27,6 +32,11 @@ const families = [
   () => senderRows(LIBRARIES),
   () => [1_000, 10_000, 100_000].flatMap((size) => churnRows(LIBRARIES, size)),
   () => sendAsyncRows(LIBRARIES),
+  () => [
+    ...bufferedEventsRows(LIBRARIES),
+    ...turnEventsRows(LIBRARIES),
+    ...nextRows(LIBRARIES),
+  ],
 ];
 
 if (!globalThis.Bun && typeof globalThis.gc !== "function") {
