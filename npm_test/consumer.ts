@@ -1,0 +1,156 @@
+// A user's TypeScript module, type-checked by scripts/test_types.ts against
+// the packed declarations with each TypeScript version and setting of the
+// matrix. It uses every export, and each `@ts-expect-error` line fails the
+// check when the package's types stop refusing what they refuse in Deno.
+import {
+  type AsyncResponses,
+  type AsyncRobustResponses,
+  type Connection,
+  type ConnectOptions,
+  type DisconnectOptions,
+  type EventsOptions,
+  type NextOptions,
+  type Receiver,
+  type ReceiverArgs,
+  type ReservedKey,
+  type Responses,
+  type RobustResponses,
+  type SendParams,
+  Signal,
+  type SignalEvents,
+  type SignalOptions,
+  type SignalParams,
+  type UniqueId,
+} from "signalry";
+
+class Server {
+  constructor(readonly name: string) {}
+}
+
+type Saved = { readonly id: number };
+const params: Saved extends SignalParams ? true : false = true;
+
+const signalOptions: SignalOptions = { name: "saved" };
+const saved = new Signal<Saved, Server, string>(signalOptions);
+const named: string | undefined = saved.name;
+const server = new Server("db");
+
+const log: Receiver<Saved, Server, string> = (
+  { id, sender, signal }: ReceiverArgs<Saved, Server, string>,
+) => {
+  const same: Signal<Saved, Server, string> = signal;
+  return `${sender.name}:${id}:${same === saved}`;
+};
+const controller = new AbortController();
+const options: ConnectOptions<Server> = {
+  sender: server,
+  uniqueId: "log",
+  once: true,
+  signal: controller.signal,
+};
+const connection: Connection = saved.connect(log, options);
+const connected: boolean = connection.connected;
+const removed: boolean = connection.disconnect();
+connection[Symbol.dispose]();
+
+{
+  using scoped = saved.connect(({ id }) => String(id), { sender: server });
+  const stillConnected: boolean = scoped.connected;
+  void stillConnected;
+}
+
+const responses: Responses<Saved, Server, string> = saved.send(server, {
+  id: 1,
+});
+const robust: RobustResponses<Saved, Server, string> = saved.sendRobust(
+  server,
+  { id: 2 },
+);
+for (const [receiver, outcome] of robust) {
+  const called: Receiver<Saved, Server, string> = receiver;
+  const text: string = outcome.status === "fulfilled"
+    ? outcome.value
+    : String(outcome.reason);
+  void called, text;
+}
+
+async function sendBoth(): Promise<void> {
+  const all: AsyncResponses<Saved, Server, string> = await saved.sendAsync(
+    server,
+    { id: 3 },
+  );
+  const settled: AsyncRobustResponses<Saved, Server, string> = await saved
+    .sendAsyncRobust(server, { id: 4 });
+  void all, settled;
+}
+
+async function waitForSaves(): Promise<void> {
+  const nextOptions: NextOptions<Server> = {
+    sender: server,
+    signal: AbortSignal.timeout(1000),
+  };
+  const { id, sender }: ReceiverArgs<Saved, Server, string> = await saved.next(
+    nextOptions,
+  );
+  const eventsOptions: EventsOptions<Server> = { ...nextOptions, limit: 2 };
+  using events: SignalEvents<Saved, Server, string> = saved.events(
+    eventsOptions,
+  );
+  for await (const args of events) {
+    const saveId: number = args.id;
+    void saveId;
+  }
+  {
+    using _quiet = saved.mute();
+    const muted: boolean = saved.muted;
+    void muted;
+  }
+  void id, sender;
+}
+
+const id: UniqueId = Symbol("audit");
+saved.connect(log, { uniqueId: id });
+const byReceiver: boolean = saved.disconnect(log, { sender: server });
+const disconnectOptions: DisconnectOptions<Server> = { uniqueId: id };
+const byId: boolean = saved.disconnect({ ...disconnectOptions, uniqueId: id });
+const any: boolean = saved.hasReceivers();
+const forServer: Receiver<Saved, Server, string>[] = saved.receivers(server);
+const count: number = saved.disconnectAll(server) + saved.disconnectAll();
+
+// Params are optional exactly when the signal has none.
+const ping = new Signal();
+ping.send(null);
+const sendArgs: SendParams<Saved> = [{ id: 5 }];
+saved.send(server, ...sendArgs);
+const reserved: ReservedKey[] = ["signal", "sender"];
+
+// @ts-expect-error `sender` is reserved for the receiver's argument
+new Signal<{ sender: string }>();
+// @ts-expect-error a Saved send needs its params
+saved.send(server);
+// @ts-expect-error `id` is a number
+saved.send(server, { id: "1" });
+// @ts-expect-error the sender is a Server
+saved.send("db", { id: 1 });
+// @ts-expect-error receivers return strings
+saved.connect(() => 1);
+// @ts-expect-error disconnecting by options alone needs a uniqueId
+saved.disconnect({ sender: server });
+// @ts-expect-error next() waits for a Server's sends
+saved.next({ sender: "db" });
+
+export {
+  any,
+  byId,
+  byReceiver,
+  connected,
+  count,
+  forServer,
+  named,
+  params,
+  removed,
+  reserved,
+  responses,
+  sendBoth,
+  waitForSaves,
+};
