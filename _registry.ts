@@ -129,11 +129,10 @@ function waiting(): never {
 export class Waiter extends Registration {
   constructor(
     readonly hooks: WaiterHooks,
-    key: symbol,
     order: number,
     bucketRef: WeakRef<Bucket>,
   ) {
-    super(waiting, key, order, bucketRef, false);
+    super(waiting, hooks, order, bucketRef, false);
   }
 
   /** Hands the send's argument to its hooks; never asks for a call. */
@@ -293,10 +292,14 @@ export function isAbortSignal(value: unknown): value is AbortSignal {
  */
 class AbortGroup {
   readonly registrations = new Set<Registration>();
-  readonly ref: AbortGroupRef = new AbortGroupRef(this);
+  readonly ref: AbortGroupRef;
 
   /** @param bucket The bucket that holds it; none for a Waiter's own group. */
-  constructor(readonly watch: AbortWatch, readonly bucket?: Bucket) {}
+  constructor(readonly watch: AbortWatch, readonly bucket?: Bucket) {
+    // In the constructor, not as a field: tsc sets fields before the
+    // parameter properties, so a field would see no watch yet.
+    this.ref = new AbortGroupRef(this, watch);
+  }
 
   add(registration: Registration): void {
     this.registrations.add(registration);
@@ -312,11 +315,8 @@ class AbortGroup {
 
 /** The weak way from an AbortWatch to a group. */
 class AbortGroupRef extends WeakRef<AbortGroup> {
-  readonly watch: AbortWatch;
-
-  constructor(group: AbortGroup) {
+  constructor(group: AbortGroup, readonly watch: AbortWatch) {
     super(group);
-    this.watch = group.watch;
   }
 }
 
@@ -521,9 +521,9 @@ export class Registry {
       return undefined;
     }
     const bucket = this.#bucketFor(sender);
-    const key = Symbol("waiter");
-    const waiter = new Waiter(hooks, key, this.#nextOrder++, bucket.ref);
-    bucket.set(key, waiter);
+    // Its hooks are its key: unique, and cheaper to make than a Symbol.
+    const waiter = new Waiter(hooks, this.#nextOrder++, bucket.ref);
+    bucket.set(hooks, waiter);
     if (watch !== undefined) {
       // A group of its own: an iterator that holds the Waiter keeps its
       // group alive, and so must keep nothing else.

@@ -885,14 +885,19 @@ interface WaitChoices<Sender> {
   readonly limit: number;
 }
 
+/** What leaving the options of next() or events() out means; shared, so that it allocates nothing. */
+const NO_WAIT_CHOICES: Readonly<WaitChoices<never>> = Object.freeze({
+  sender: undefined,
+  abortSignal: undefined,
+  limit: Infinity,
+});
+
 /** Reads and checks the options of next() and events(). */
 function readWaitOptions<Sender>(
   options: unknown,
   action: string,
 ): WaitChoices<Sender> {
-  if (options === undefined) {
-    return { sender: undefined, abortSignal: undefined, limit: Infinity };
-  }
+  if (options === undefined) return NO_WAIT_CHOICES;
   const { sender, signal, limit = Infinity } = readObject(
     options,
     action,

@@ -1454,7 +1454,7 @@ Deno.test("Signal adds one abort listener per AbortSignal, however many registra
   assertEquals(listeners(), 0);
 });
 
-Deno.test("Signal gives each Signal its own listener on a shared AbortSignal, and aborting ends the registrations of both", () => {
+Deno.test("Signal.connect() with an AbortSignal shared by two Signals ends the registrations of both on abort, and no others", () => {
   const first = new Signal();
   const second = new Signal();
   const { signal, listeners } = countedAbortSignal();

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { EventEmitter as NodeEventEmitter } from "node:events";
+import { EventEmitter as NodeEventEmitter, on, once } from "node:events";
 import { EventEmitter as EventEmitter3 } from "npm:eventemitter3@5.0.4";
 import { EventEmitter as Tseep } from "npm:tseep@1.3.1";
 import mitt from "npm:mitt@3.0.1";
@@ -30,4 +30,9 @@ export const LIBRARIES: Libraries = {
   typedCollector: (signal) =>
     new CollectorArray<PeerListener>(signal as TypedSignal<PeerListener>),
   emittery: () => new Emittery(),
+  nodeEvents: {
+    emitter: () => new NodeEventEmitter(),
+    on: (emitter, name) => on(emitter as NodeEventEmitter, name),
+    once: (emitter, name) => once(emitter as NodeEventEmitter, name),
+  },
 };

@@ -60,11 +60,34 @@ export interface TypedCollector {
   reset(): void;
 }
 
-/** emittery: async `emit`; `on` returns the way to unsubscribe. */
+/**
+ * emittery: async `emit`; `on` returns the way to unsubscribe; `once` and
+ * `events` hand out `{ name, data }` event objects.
+ */
 export interface AsyncEmitter {
   on(name: string, listener: PeerListener): () => void;
   off(name: string, listener: PeerListener): void;
   emit(name: string, payload: Payload): Promise<void>;
+  once(name: string): Promise<unknown>;
+  events(name: string): AsyncIterableIterator<unknown>;
+  /** Its listeners for `name`, iterators (producers) included. */
+  listenerCount(name: string): number;
+}
+
+/** A `node:events` EventEmitter, as `events.on` and `events.once` wait on it. */
+export interface NodeEmitter {
+  emit(name: string, payload: Payload): unknown;
+  listenerCount(name: string): number;
+}
+
+/**
+ * `node:events`' `on` and `once`, which wait on any of its EventEmitters and
+ * hand out each emit's arguments as an array.
+ */
+export interface NodeEvents {
+  emitter(): NodeEmitter;
+  on(emitter: NodeEmitter, name: string): AsyncIterableIterator<unknown[]>;
+  once(emitter: NodeEmitter, name: string): Promise<unknown[]>;
 }
 
 /** Signalry and the peers, loaded by the runtime that times the rows. */
@@ -76,6 +99,7 @@ export interface Libraries {
   readonly typedSignal: () => TypedSignal;
   readonly typedCollector: (signal: TypedSignal) => TypedCollector;
   readonly emittery: () => AsyncEmitter;
+  readonly nodeEvents: NodeEvents;
 }
 
 /** The peers that {@linkcode Libraries.named} builds, in table order. */
@@ -122,7 +146,8 @@ export function escaped(): [unknown, unknown] {
   return [SINK[(calls - 1) & 1023], kept];
 }
 
-function makeReceiver(): Listener {
+/** A receiver with the body every row's receivers share. */
+export function makeReceiver(): Listener {
   return (arg) => {
     SINK[calls & 1023] = arg;
     return ++calls;
@@ -165,7 +190,7 @@ function checkCalls(row: string, expected: number): void {
 }
 
 /** A check that runs `call` once and expects `expected` receivers to run. */
-function expectCalls(
+export function expectCalls(
   row: string,
   expected: number,
   call: () => void | Promise<void>,
@@ -179,7 +204,13 @@ function expectCalls(
   };
 }
 
-class Group {
+/** Keeps what a send returned, so the engine must build it. */
+export function keep(result: unknown): void {
+  kept = result;
+}
+
+/** The rows of one group; its first row is the baseline. */
+export class Group {
   readonly rows: Row[] = [];
   constructor(readonly name: string) {}
 
@@ -192,6 +223,7 @@ class Group {
     );
   }
 
+  /** Adds a row with a check of its own. */
   addChecked(
     name: string,
     fn: () => void | Promise<void>,
@@ -224,7 +256,7 @@ function callAll(
 }
 
 /** The object every send rows' receivers hear from. */
-const SENDER = { name: "sender" };
+export const SENDER = { name: "sender" };
 
 /**
  * Send to `count` receivers connected for any sender; every peer emits one
