@@ -441,6 +441,7 @@ Deno.test({
 
     assertEquals(dropped.length, 10);
     assertEquals(counted, 1);
+    assertEquals(signal.hasReceivers(live), false);
   },
 });
 
