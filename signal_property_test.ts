@@ -19,7 +19,7 @@ import {
   Signal,
   type UniqueId,
 } from "./mod.ts";
-import { envNumber } from "./_test_helpers.ts";
+import { countedAbortSignal, envNumber } from "./_test_helpers.ts";
 
 // ---------------------------------------------------------------------------
 // The reference model: py4j's algorithm, as plainly as it can be written.
@@ -52,6 +52,8 @@ interface ModelRegistration {
   sender: unknown;
   once: boolean;
   fired: boolean;
+  /** The AbortSignal it was connected with, if any. */
+  abortSignal: AbortSignal | undefined;
 }
 
 const DEAD_CONNECTION: Connection = {
@@ -85,6 +87,7 @@ class ReferenceSignal implements SignalUnderTest {
         sender,
         once: options.once ?? false,
         fired: false,
+        abortSignal: options.signal,
       };
       this.registrations.push(registration);
       const added = registration;
@@ -216,6 +219,16 @@ class ReferenceSignal implements SignalUnderTest {
     return this.receivers(sender).length > 0;
   }
 
+  /**
+   * Whether a Signal must be listening to `abortSignal`: while a
+   * registration on it is connected, and only then.
+   */
+  listensTo(abortSignal: AbortSignal): boolean {
+    return this.registrations.some((registration) =>
+      registration.abortSignal === abortSignal
+    );
+  }
+
   receivers(sender?: unknown): TestReceiver[] {
     return this.registrations
       .filter((registration) => this.#hears(registration, sender))
@@ -272,6 +285,7 @@ const SYMBOL_ID = Symbol("id");
 const UNIQUE_IDS: readonly UniqueId[] = ["log", "audit", 0, -0, SYMBOL_ID];
 
 const RECEIVER_COUNT = 5;
+/** AbortSignals in the pool; most connects with one pick the first. */
 const CONTROLLER_COUNT = 3;
 /** How deep receivers may send from inside a send. */
 const MAX_DEPTH = 3;
@@ -290,7 +304,8 @@ type Op =
   | { kind: "disconnect"; receiver: number; sender?: number; uniqueId?: number }
   | { kind: "disconnectById"; uniqueId: number; sender?: number }
   | { kind: "disconnectHandle"; handle: number; dispose: boolean }
-  | { kind: "abort"; controller: number }
+  /** Aborts a pooled AbortSignal; with `renew`, a fresh one takes its place. */
+  | { kind: "abort"; controller: number; renew: boolean }
   | { kind: "disconnectAll"; sender?: number }
   | {
     kind: "send";
@@ -327,6 +342,11 @@ const sender = fc.nat({ max: SENDER_NAMES.length - 1 });
 const uniqueId = fc.nat({ max: UNIQUE_IDS.length - 1 });
 const receiverIndex = fc.nat({ max: RECEIVER_COUNT - 1 });
 const controller = fc.nat({ max: CONTROLLER_COUNT - 1 });
+/** Mostly the first AbortSignal, so that many registrations share it. */
+const sharedController = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(0) },
+  { weight: 1, arbitrary: controller },
+);
 
 /** `arbitrary` in `present` of `present + absent` cases, else left out. */
 function sometimes<T>(
@@ -357,17 +377,27 @@ function leaveOut<T extends object>(value: T): LeftOut<T> {
   ) as LeftOut<T>;
 }
 
-function opArbitrary(): fc.Arbitrary<Op> {
+/**
+ * How a program connects: `mixed` programs sometimes pass an AbortSignal;
+ * `sharing` programs connect twice as often, nearly always with the first
+ * AbortSignal, so that many registrations share it.
+ */
+type Profile = "mixed" | "sharing";
+
+function opArbitrary(profile: Profile): fc.Arbitrary<Op> {
+  const sharing = profile === "sharing";
   return fc.oneof(
     {
-      weight: 6,
+      weight: sharing ? 18 : 6,
       arbitrary: fc.record({
         kind: fc.constant("connect" as const),
         receiver: receiverIndex,
         sender: sometimes(sender, 1, 1),
         uniqueId: sometimes(uniqueId, 1, 2),
         once: sometimes(fc.boolean(), 1, 2),
-        abortSignal: sometimes(controller, 1, 3),
+        abortSignal: sharing
+          ? sometimes(sharedController, 6, 1)
+          : sometimes(controller, 1, 2),
       }).map(leaveOut),
     },
     {
@@ -400,6 +430,8 @@ function opArbitrary(): fc.Arbitrary<Op> {
       arbitrary: fc.record({
         kind: fc.constant("abort" as const),
         controller,
+        // Sharing programs keep connecting with the first AbortSignal.
+        renew: sharing ? fc.constant(true) : fc.boolean(),
       }),
     },
     {
@@ -449,28 +481,66 @@ const outcome = fc.oneof(
   },
 );
 
-const programArbitrary: fc.Arbitrary<Program> = fc.record({
-  receivers: fc.array(
-    fc.record({
-      outcomes: fc.array(outcome, { minLength: 1, maxLength: 3 }),
-      actions: fc.oneof(
-        { weight: 1, arbitrary: fc.constant<Op[]>([]) },
-        { weight: 1, arbitrary: fc.array(opArbitrary(), { maxLength: 3 }) },
-      ),
-    }),
-    { minLength: RECEIVER_COUNT, maxLength: RECEIVER_COUNT },
-  ),
-  steps: fc.array(opArbitrary(), { maxLength: 50, size: "max" }),
-});
+function programOf(profile: Profile): fc.Arbitrary<Program> {
+  const op = opArbitrary(profile);
+  return fc.record({
+    receivers: fc.array(
+      fc.record({
+        outcomes: fc.array(outcome, { minLength: 1, maxLength: 3 }),
+        actions: fc.oneof(
+          { weight: 1, arbitrary: fc.constant<Op[]>([]) },
+          { weight: 1, arbitrary: fc.array(op, { maxLength: 3 }) },
+        ),
+      }),
+      { minLength: RECEIVER_COUNT, maxLength: RECEIVER_COUNT },
+    ),
+    steps: fc.array(op, { maxLength: 50, size: "max" }),
+  });
+}
+
+const programArbitrary: fc.Arbitrary<Program> = fc.oneof(
+  { weight: 2, arbitrary: programOf("mixed") },
+  { weight: 1, arbitrary: programOf("sharing") },
+);
 
 // ---------------------------------------------------------------------------
 // Running a program and recording everything observable.
 
+type CountedAbortSignal = ReturnType<typeof countedAbortSignal>;
+
+/** What a program runs against: `Signal`, or the model. */
+interface Subject {
+  signal: SignalUnderTest;
+  /**
+   * How many abort listeners the signal has on `abortSignal`: what a counted
+   * AbortSignal saw a Signal add and not remove, or what the model says a
+   * Signal should have (one while any registration on it is connected).
+   */
+  abortListeners(abortSignal: CountedAbortSignal): number;
+}
+
+function signalSubject(): Subject {
+  return {
+    signal: new Signal<Params>(),
+    abortListeners: (abortSignal) => abortSignal.listeners(),
+  };
+}
+
+function modelSubject(): Subject {
+  const model = new ReferenceSignal();
+  return {
+    signal: model,
+    abortListeners: (abortSignal) =>
+      model.listensTo(abortSignal.signal) ? 1 : 0,
+  };
+}
+
 interface World {
+  subject: Subject;
   signal: SignalUnderTest;
   receivers: TestReceiver[];
   senders: unknown[];
-  controllers: AbortController[];
+  controllers: CountedAbortSignal[];
   handles: Connection[];
   trace: unknown[];
   /** Everything receivers threw or rejected with, to name what comes out. */
@@ -643,10 +713,15 @@ function runOp(world: World, op: Op): void {
       trace.push({ depth, op, result, connected: handle.connected });
       return;
     }
-    case "abort":
-      world.controllers[op.controller]!.abort();
-      trace.push({ depth, op });
+    case "abort": {
+      const controller = world.controllers[op.controller]!;
+      controller.abort();
+      // Every registration on it has ended, so no listener may be left.
+      const listeners = world.subject.abortListeners(controller);
+      if (op.renew) world.controllers[op.controller] = countedAbortSignal();
+      trace.push({ depth, op, listeners });
       return;
+    }
     case "disconnectAll": {
       const removed = op.sender === undefined
         ? signal.disconnectAll()
@@ -735,21 +810,22 @@ function recordState(world: World): unknown {
     hasReceivers: senders.map((i) => signal.hasReceivers(world.senders[i])),
     hasReceiversOfNoSender: signal.hasReceivers(),
     connected: world.handles.map((handle) => handle.connected),
+    abortListeners: world.controllers.map((controller) =>
+      world.subject.abortListeners(controller)
+    ),
   };
 }
 
 async function runProgram(
   program: Program,
-  signal: SignalUnderTest,
+  subject: Subject,
 ): Promise<unknown[]> {
   const world: World = {
-    signal,
+    subject,
+    signal: subject.signal,
     receivers: [],
     senders: makeSenders(),
-    controllers: Array.from(
-      { length: CONTROLLER_COUNT },
-      () => new AbortController(),
-    ),
+    controllers: Array.from({ length: CONTROLLER_COUNT }, countedAbortSignal),
     handles: [],
     trace: [],
     thrown: [],
@@ -815,8 +891,8 @@ const parameters = fcParameters();
 Deno.test(`Signal behaves like the reference model for any program of connects, disconnects, aborts and re-entrant sends (${parameters.numRuns} runs)`, async () => {
   await fc.assert(
     fc.asyncProperty(programArbitrary, async (program) => {
-      const actual = await runProgram(program, new Signal<Params>());
-      const expected = await runProgram(program, new ReferenceSignal());
+      const actual = await runProgram(program, signalSubject());
+      const expected = await runProgram(program, modelSubject());
       assertSameTrace(actual, expected);
     }),
     parameters,
