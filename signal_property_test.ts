@@ -303,7 +303,15 @@ type Op =
   }
   | { kind: "disconnect"; receiver: number; sender?: number; uniqueId?: number }
   | { kind: "disconnectById"; uniqueId: number; sender?: number }
-  | { kind: "disconnectHandle"; handle: number; dispose: boolean }
+  | {
+    kind: "disconnectHandle";
+    handle: number;
+    dispose: boolean;
+    /** Pick among the connections returned before the latest `disconnectAll`. */
+    heldAcrossDisconnectAll: boolean;
+  }
+  /** Connects again the way a held connection was connected. */
+  | { kind: "reconnect"; handle: number; heldAcrossDisconnectAll: boolean }
   /** Aborts a pooled AbortSignal; with `renew`, a fresh one takes its place. */
   | { kind: "abort"; controller: number; renew: boolean }
   | { kind: "disconnectAll"; sender?: number }
@@ -423,6 +431,15 @@ function opArbitrary(profile: Profile): fc.Arbitrary<Op> {
         kind: fc.constant("disconnectHandle" as const),
         handle: fc.nat({ max: 40 }),
         dispose: fc.boolean(),
+        heldAcrossDisconnectAll: fc.boolean(),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("reconnect" as const),
+        handle: fc.nat({ max: 40 }),
+        heldAcrossDisconnectAll: fc.boolean(),
       }),
     },
     {
@@ -435,7 +452,7 @@ function opArbitrary(profile: Profile): fc.Arbitrary<Op> {
       }),
     },
     {
-      weight: 1,
+      weight: sharing ? 1 : 2,
       arbitrary: fc.record({
         kind: fc.constant("disconnectAll" as const),
         sender: sometimes(sender, 2, 1),
@@ -542,6 +559,10 @@ interface World {
   senders: unknown[];
   controllers: CountedAbortSignal[];
   handles: Connection[];
+  /** The step that returned each of `handles`. */
+  connects: Extract<Op, { kind: "connect" }>[];
+  /** How many of `handles` were returned before the latest `disconnectAll`. */
+  heldAcrossDisconnectAll: number;
   trace: unknown[];
   /** Everything receivers threw or rejected with, to name what comes out. */
   thrown: unknown[];
@@ -681,6 +702,7 @@ function runOp(world: World, op: Op): void {
         ? signal.connect(receiver)
         : signal.connect(receiver, options);
       world.handles.push(handle);
+      world.connects.push(op);
       trace.push({ depth, op, connected: handle.connected });
       return;
     }
@@ -706,12 +728,20 @@ function runOp(world: World, op: Op): void {
         trace.push({ depth, op, skipped: "no handle yet" });
         return;
       }
-      const handle = world.handles[op.handle % world.handles.length]!;
+      const handle = world.handles[pickHandle(world, op)]!;
       const result = op.dispose
         ? handle[Symbol.dispose]()
         : handle.disconnect();
       trace.push({ depth, op, result, connected: handle.connected });
       return;
+    }
+    case "reconnect": {
+      if (world.handles.length === 0) {
+        trace.push({ depth, op, skipped: "no handle yet" });
+        return;
+      }
+      trace.push({ depth, op });
+      return runOp(world, world.connects[pickHandle(world, op)]!);
     }
     case "abort": {
       const controller = world.controllers[op.controller]!;
@@ -726,6 +756,7 @@ function runOp(world: World, op: Op): void {
       const removed = op.sender === undefined
         ? signal.disconnectAll()
         : signal.disconnectAll(world.senders[op.sender]);
+      world.heldAcrossDisconnectAll = world.handles.length;
       trace.push({ depth, op, removed });
       return;
     }
@@ -746,6 +777,17 @@ function runOp(world: World, op: Op): void {
     case "send":
       return runSend(world, op);
   }
+}
+
+/** The index in `world.handles` that `op` names; there must be a handle. */
+function pickHandle(
+  world: World,
+  op: { handle: number; heldAcrossDisconnectAll: boolean },
+): number {
+  const held = op.heldAcrossDisconnectAll && world.heldAcrossDisconnectAll > 0
+    ? world.heldAcrossDisconnectAll
+    : world.handles.length;
+  return op.handle % held;
 }
 
 function runSend(world: World, op: Extract<Op, { kind: "send" }>): void {
@@ -827,6 +869,8 @@ async function runProgram(
     senders: makeSenders(),
     controllers: Array.from({ length: CONTROLLER_COUNT }, countedAbortSignal),
     handles: [],
+    connects: [],
+    heldAcrossDisconnectAll: 0,
     trace: [],
     thrown: [],
     promises: [],
