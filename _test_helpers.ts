@@ -23,8 +23,11 @@ export function envNumber(name: string): number | undefined {
 export function countedAbortSignal(): {
   signal: AbortSignal;
   listeners(): number;
+  /** Aborts `signal`, as its AbortController would. */
+  abort(reason?: unknown): void;
 } {
-  const { signal } = new AbortController();
+  const controller = new AbortController();
+  const { signal } = controller;
   let listeners = 0;
   const add = signal.addEventListener.bind(signal);
   const remove = signal.removeEventListener.bind(signal);
@@ -36,7 +39,11 @@ export function countedAbortSignal(): {
     listeners--;
     remove(...args);
   };
-  return { signal, listeners: () => listeners };
+  return {
+    signal,
+    listeners: () => listeners,
+    abort: (reason) => controller.abort(reason),
+  };
 }
 
 /**

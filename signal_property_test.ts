@@ -1,11 +1,13 @@
 /**
  * Model-based property tests: random programs of connects, disconnects,
- * aborts and sends, with receivers that connect, disconnect and send again
- * from inside a send, run against `Signal` and against a naive reference
- * model; every observable result must match.
+ * aborts, sends and dropped senders, with receivers that connect, disconnect
+ * and send again from inside a send, run against `Signal` and against a
+ * naive reference model; every observable result must match.
  *
  * Runs: `SIGNALRY_FC_RUNS` (default below). Replay a failure with the seed
  * and path fast-check prints: `SIGNALRY_FC_SEED=… SIGNALRY_FC_PATH=…`.
+ * Dropping senders needs `--v8-flags=--expose-gc` (`deno task test` passes
+ * it); without it those steps are skipped, and the test's name says so.
  */
 
 import { assertEquals, equal } from "@std/assert";
@@ -19,7 +21,7 @@ import {
   Signal,
   type UniqueId,
 } from "./mod.ts";
-import { envNumber } from "./_test_helpers.ts";
+import { countedAbortSignal, envNumber, gc } from "./_test_helpers.ts";
 
 // ---------------------------------------------------------------------------
 // The reference model: py4j's algorithm, as plainly as it can be written.
@@ -52,6 +54,8 @@ interface ModelRegistration {
   sender: unknown;
   once: boolean;
   fired: boolean;
+  /** The AbortSignal it was connected with, if any. */
+  abortSignal: AbortSignal | undefined;
 }
 
 const DEAD_CONNECTION: Connection = {
@@ -85,6 +89,7 @@ class ReferenceSignal implements SignalUnderTest {
         sender,
         once: options.once ?? false,
         fired: false,
+        abortSignal: options.signal,
       };
       this.registrations.push(registration);
       const added = registration;
@@ -100,6 +105,16 @@ class ReferenceSignal implements SignalUnderTest {
       disconnect: remove,
       [Symbol.dispose]: () => void remove(),
     };
+  }
+
+  /**
+   * What collecting `sender` does: its registrations end. (A Signal is not
+   * told; it must notice by itself.)
+   */
+  forget(sender: object): void {
+    for (const registration of [...this.registrations]) {
+      if (registration.sender === sender) this.#remove(registration);
+    }
   }
 
   #remove(registration: ModelRegistration): boolean {
@@ -216,6 +231,16 @@ class ReferenceSignal implements SignalUnderTest {
     return this.receivers(sender).length > 0;
   }
 
+  /**
+   * Whether a Signal must be listening to `abortSignal`: while a
+   * registration on it is connected, and only then.
+   */
+  listensTo(abortSignal: AbortSignal): boolean {
+    return this.registrations.some((registration) =>
+      registration.abortSignal === abortSignal
+    );
+  }
+
   receivers(sender?: unknown): TestReceiver[] {
     return this.registrations
       .filter((registration) => this.#hears(registration, sender))
@@ -251,11 +276,14 @@ const SENDER_NAMES = [
   "undefined",
 ] as const;
 
+/** How many of the senders, from the first, are objects a program may drop. */
+const OBJECT_SENDERS = 3;
+
 function makeSenders(): unknown[] {
   return [
-    {},
-    {},
-    () => {},
+    objectSender(0),
+    objectSender(1),
+    objectSender(2),
     "db",
     1,
     NaN,
@@ -268,10 +296,20 @@ function makeSenders(): unknown[] {
   ];
 }
 
+/**
+ * A new object sender for slot `index`. A top-level function that captures
+ * nothing: a function made where a dropped sender is in scope could keep
+ * it alive through their shared context.
+ */
+function objectSender(index: number): object {
+  return index === 2 ? () => {} : {};
+}
+
 const SYMBOL_ID = Symbol("id");
 const UNIQUE_IDS: readonly UniqueId[] = ["log", "audit", 0, -0, SYMBOL_ID];
 
 const RECEIVER_COUNT = 5;
+/** AbortSignals in the pool; most connects with one pick the first. */
 const CONTROLLER_COUNT = 3;
 /** How deep receivers may send from inside a send. */
 const MAX_DEPTH = 3;
@@ -289,8 +327,17 @@ type Op =
   }
   | { kind: "disconnect"; receiver: number; sender?: number; uniqueId?: number }
   | { kind: "disconnectById"; uniqueId: number; sender?: number }
-  | { kind: "disconnectHandle"; handle: number; dispose: boolean }
-  | { kind: "abort"; controller: number }
+  | {
+    kind: "disconnectHandle";
+    handle: number;
+    dispose: boolean;
+    /** Pick among the connections returned before the latest `disconnectAll`. */
+    heldAcrossDisconnectAll: boolean;
+  }
+  /** Connects again the way a held connection was connected. */
+  | { kind: "reconnect"; handle: number; heldAcrossDisconnectAll: boolean }
+  /** Aborts a pooled AbortSignal; with `renew`, a fresh one takes its place. */
+  | { kind: "abort"; controller: number; renew: boolean }
   | { kind: "disconnectAll"; sender?: number }
   | {
     kind: "send";
@@ -318,15 +365,27 @@ interface ReceiverSpec {
   actions: Op[];
 }
 
+/**
+ * The program lets go of an object sender (a fresh one takes its place), and
+ * waits for it to be collected. Only between steps: collection needs tasks
+ * to pass.
+ */
+type DropSender = { kind: "dropSender"; sender: number };
+
 interface Program {
   receivers: ReceiverSpec[];
-  steps: Op[];
+  steps: (Op | DropSender)[];
 }
 
-const sender = fc.nat({ max: SENDER_NAMES.length - 1 });
+const anySender = fc.nat({ max: SENDER_NAMES.length - 1 });
 const uniqueId = fc.nat({ max: UNIQUE_IDS.length - 1 });
 const receiverIndex = fc.nat({ max: RECEIVER_COUNT - 1 });
 const controller = fc.nat({ max: CONTROLLER_COUNT - 1 });
+/** Mostly the first AbortSignal, so that many registrations share it. */
+const sharedController = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(0) },
+  { weight: 1, arbitrary: controller },
+);
 
 /** `arbitrary` in `present` of `present + absent` cases, else left out. */
 function sometimes<T>(
@@ -357,17 +416,37 @@ function leaveOut<T extends object>(value: T): LeftOut<T> {
   ) as LeftOut<T>;
 }
 
-function opArbitrary(): fc.Arbitrary<Op> {
+/**
+ * What a program is for: `mixed` programs sometimes pass an AbortSignal;
+ * `sharing` programs connect three times as often, nearly always with the
+ * first AbortSignal, so that many registrations share it; `dropping`
+ * programs connect twice as often, mostly for an object sender, and drop
+ * one or two of those senders.
+ */
+type Profile = "mixed" | "sharing" | "dropping";
+
+/** Mostly an object sender, so that a dropped sender has registrations. */
+const objectMostly = fc.oneof(
+  { weight: 3, arbitrary: fc.nat({ max: OBJECT_SENDERS - 1 }) },
+  { weight: 1, arbitrary: anySender },
+);
+
+function opArbitrary(profile: Profile): fc.Arbitrary<Op> {
+  const sharing = profile === "sharing";
+  const dropping = profile === "dropping";
+  const sender = dropping ? objectMostly : anySender;
   return fc.oneof(
     {
-      weight: 6,
+      weight: sharing ? 18 : dropping ? 12 : 6,
       arbitrary: fc.record({
         kind: fc.constant("connect" as const),
         receiver: receiverIndex,
-        sender: sometimes(sender, 1, 1),
+        sender: sometimes(sender, dropping ? 3 : 1, 1),
         uniqueId: sometimes(uniqueId, 1, 2),
         once: sometimes(fc.boolean(), 1, 2),
-        abortSignal: sometimes(controller, 1, 3),
+        abortSignal: sharing
+          ? sometimes(sharedController, 6, 1)
+          : sometimes(controller, 1, dropping ? 1 : 2),
       }).map(leaveOut),
     },
     {
@@ -393,6 +472,15 @@ function opArbitrary(): fc.Arbitrary<Op> {
         kind: fc.constant("disconnectHandle" as const),
         handle: fc.nat({ max: 40 }),
         dispose: fc.boolean(),
+        heldAcrossDisconnectAll: fc.boolean(),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("reconnect" as const),
+        handle: fc.nat({ max: 40 }),
+        heldAcrossDisconnectAll: fc.boolean(),
       }),
     },
     {
@@ -400,10 +488,12 @@ function opArbitrary(): fc.Arbitrary<Op> {
       arbitrary: fc.record({
         kind: fc.constant("abort" as const),
         controller,
+        // Sharing programs keep connecting with the first AbortSignal.
+        renew: sharing ? fc.constant(true) : fc.boolean(),
       }),
     },
     {
-      weight: 1,
+      weight: profile === "mixed" ? 2 : 1,
       arbitrary: fc.record({
         kind: fc.constant("disconnectAll" as const),
         sender: sometimes(sender, 2, 1),
@@ -449,34 +539,163 @@ const outcome = fc.oneof(
   },
 );
 
-const programArbitrary: fc.Arbitrary<Program> = fc.record({
-  receivers: fc.array(
-    fc.record({
-      outcomes: fc.array(outcome, { minLength: 1, maxLength: 3 }),
-      actions: fc.oneof(
-        { weight: 1, arbitrary: fc.constant<Op[]>([]) },
-        { weight: 1, arbitrary: fc.array(opArbitrary(), { maxLength: 3 }) },
-      ),
-    }),
-    { minLength: RECEIVER_COUNT, maxLength: RECEIVER_COUNT },
-  ),
-  steps: fc.array(opArbitrary(), { maxLength: 50, size: "max" }),
+function programOf(profile: Profile): fc.Arbitrary<Program> {
+  const op = opArbitrary(profile);
+  return fc.record({
+    receivers: fc.array(
+      fc.record({
+        outcomes: fc.array(outcome, { minLength: 1, maxLength: 3 }),
+        actions: fc.oneof(
+          { weight: 1, arbitrary: fc.constant<Op[]>([]) },
+          { weight: 1, arbitrary: fc.array(op, { maxLength: 3 }) },
+        ),
+      }),
+      { minLength: RECEIVER_COUNT, maxLength: RECEIVER_COUNT },
+    ),
+    steps: fc.array(op, { maxLength: 50, size: "max" }),
+    drops: profile === "dropping"
+      ? fc.array(drop, { minLength: 1, maxLength: MAX_DROPS })
+      : fc.constant<Drop[]>([]),
+  }).map(({ receivers, steps, drops }) => ({
+    receivers,
+    steps: withDrops(steps, drops),
+  }));
+}
+
+/** The most senders a program drops: each costs a full collection, ~30 ms. */
+const MAX_DROPS = 2;
+
+/** Drop sender `sender` before the step numbered `at`, or last. */
+type Drop = { at: number; sender: number };
+
+const drop: fc.Arbitrary<Drop> = fc.record({
+  at: fc.nat({ max: 50 }),
+  sender: fc.nat({ max: OBJECT_SENDERS - 1 }),
 });
+
+function withDrops(steps: Op[], drops: Drop[]): (Op | DropSender)[] {
+  const program: (Op | DropSender)[] = [...steps];
+  for (const { at, sender } of [...drops].sort((a, b) => b.at - a.at)) {
+    program.splice(Math.min(at, steps.length), 0, {
+      kind: "dropSender",
+      sender,
+    });
+  }
+  return program;
+}
+
+/**
+ * Two programs in three are mixed, nearly one in three sharing, and one in a
+ * hundred dropping: a full collection in `deno test` costs some 30 ms, the
+ * price of thirty programs.
+ */
+const programArbitrary: fc.Arbitrary<Program> = fc.oneof(
+  { weight: 66, arbitrary: programOf("mixed") },
+  { weight: 33, arbitrary: programOf("sharing") },
+  { weight: 1, arbitrary: programOf("dropping") },
+);
 
 // ---------------------------------------------------------------------------
 // Running a program and recording everything observable.
 
+type CountedAbortSignal = ReturnType<typeof countedAbortSignal>;
+
+/** What a program runs against: `Signal`, or the model. */
+interface Subject {
+  signal: SignalUnderTest;
+  /**
+   * How many abort listeners the signal has on `abortSignal`: what a counted
+   * AbortSignal saw a Signal add and not remove, or what the model says a
+   * Signal should have (one while any registration on it is connected).
+   */
+  abortListeners(abortSignal: CountedAbortSignal): number;
+  /**
+   * The program has let go of `sender`: the model forgets its registrations
+   * here; a Signal is only watched. Synchronous, so that no suspended async
+   * frame keeps `sender`.
+   */
+  letGo(sender: object): DropWatch;
+  /** Waits until the sender let go of is collected; false if it never is. */
+  untilCollected(watch: DropWatch): Promise<boolean>;
+  /** Gives finalizers a few tasks to make `done()` true (the model needs none). */
+  settle(done: () => boolean): Promise<void>;
+}
+
+/** Whether a dropped sender was collected yet. */
+type DropWatch = { collected: boolean };
+
+/** Tells the test that a dropped sender was collected. */
+const DROPPED_SENDERS = new FinalizationRegistry<DropWatch>((watch) => {
+  watch.collected = true;
+});
+
+/** Collections tried before a dropped sender counts as kept alive. */
+const COLLECT_ROUNDS = 5;
+/** Tasks a Signal's finalizers get, at each step after a drop, to catch up. */
+const SETTLE_TICKS = 5;
+
+function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function signalSubject(): Subject {
+  return {
+    signal: new Signal<Params>(),
+    abortListeners: (abortSignal) => abortSignal.listeners(),
+    letGo(sender) {
+      const watch = { collected: false };
+      DROPPED_SENDERS.register(sender, watch);
+      return watch;
+    },
+    async untilCollected(watch) {
+      for (let round = 0; round < COLLECT_ROUNDS && !watch.collected; round++) {
+        // A deref() earlier in this task keeps its target alive to its end.
+        await tick();
+        gc!();
+        // Finalizers run in later tasks.
+        await tick();
+      }
+      return watch.collected;
+    },
+    async settle(done) {
+      for (let i = 0; i < SETTLE_TICKS && !done(); i++) await tick();
+    },
+  };
+}
+
+function modelSubject(): Subject {
+  const model = new ReferenceSignal();
+  return {
+    signal: model,
+    abortListeners: (abortSignal) =>
+      model.listensTo(abortSignal.signal) ? 1 : 0,
+    letGo(sender) {
+      model.forget(sender);
+      return { collected: true };
+    },
+    untilCollected: (watch) => Promise.resolve(watch.collected),
+    settle: () => Promise.resolve(),
+  };
+}
+
 interface World {
+  subject: Subject;
   signal: SignalUnderTest;
   receivers: TestReceiver[];
   senders: unknown[];
-  controllers: AbortController[];
+  controllers: CountedAbortSignal[];
   handles: Connection[];
+  /** The step that returned each of `handles`. */
+  connects: Extract<Op, { kind: "connect" }>[];
+  /** How many of `handles` were returned before the latest `disconnectAll`. */
+  heldAcrossDisconnectAll: number;
   trace: unknown[];
   /** Everything receivers threw or rejected with, to name what comes out. */
   thrown: unknown[];
   promises: Promise<unknown>[];
-  argObjects: object[];
+  /** Receivers' argument objects, numbered; weak, as they hold senders. */
+  argObjects: WeakMap<object, number>;
+  argObjectCount: number;
   calls: number[];
   depth: number;
   sends: number;
@@ -526,8 +745,11 @@ function makeReceiver(
   const name = `r${index}`;
   return (args) => {
     const call = world.calls[index]!++;
-    let argObject = world.argObjects.indexOf(args);
-    if (argObject === -1) argObject = world.argObjects.push(args) - 1;
+    let argObject = world.argObjects.get(args);
+    if (argObject === undefined) {
+      argObject = world.argObjectCount++;
+      world.argObjects.set(args, argObject);
+    }
     world.trace.push({
       called: name,
       depth: world.depth,
@@ -611,6 +833,7 @@ function runOp(world: World, op: Op): void {
         ? signal.connect(receiver)
         : signal.connect(receiver, options);
       world.handles.push(handle);
+      world.connects.push(op);
       trace.push({ depth, op, connected: handle.connected });
       return;
     }
@@ -636,21 +859,35 @@ function runOp(world: World, op: Op): void {
         trace.push({ depth, op, skipped: "no handle yet" });
         return;
       }
-      const handle = world.handles[op.handle % world.handles.length]!;
+      const handle = world.handles[pickHandle(world, op)]!;
       const result = op.dispose
         ? handle[Symbol.dispose]()
         : handle.disconnect();
       trace.push({ depth, op, result, connected: handle.connected });
       return;
     }
-    case "abort":
-      world.controllers[op.controller]!.abort();
+    case "reconnect": {
+      if (world.handles.length === 0) {
+        trace.push({ depth, op, skipped: "no handle yet" });
+        return;
+      }
       trace.push({ depth, op });
+      return runOp(world, world.connects[pickHandle(world, op)]!);
+    }
+    case "abort": {
+      const controller = world.controllers[op.controller]!;
+      controller.abort();
+      // Every registration on it has ended, so no listener may be left.
+      const listeners = world.subject.abortListeners(controller);
+      if (op.renew) world.controllers[op.controller] = countedAbortSignal();
+      trace.push({ depth, op, listeners });
       return;
+    }
     case "disconnectAll": {
       const removed = op.sender === undefined
         ? signal.disconnectAll()
         : signal.disconnectAll(world.senders[op.sender]);
+      world.heldAcrossDisconnectAll = world.handles.length;
       trace.push({ depth, op, removed });
       return;
     }
@@ -671,6 +908,17 @@ function runOp(world: World, op: Op): void {
     case "send":
       return runSend(world, op);
   }
+}
+
+/** The index in `world.handles` that `op` names; there must be a handle. */
+function pickHandle(
+  world: World,
+  op: { handle: number; heldAcrossDisconnectAll: boolean },
+): number {
+  const held = op.heldAcrossDisconnectAll && world.heldAcrossDisconnectAll > 0
+    ? world.heldAcrossDisconnectAll
+    : world.handles.length;
+  return op.handle % held;
 }
 
 function runSend(world: World, op: Extract<Op, { kind: "send" }>): void {
@@ -735,26 +983,56 @@ function recordState(world: World): unknown {
     hasReceivers: senders.map((i) => signal.hasReceivers(world.senders[i])),
     hasReceiversOfNoSender: signal.hasReceivers(),
     connected: world.handles.map((handle) => handle.connected),
+    abortListeners: abortListenersOf(world),
   };
 }
 
+function abortListenersOf(world: World): number[] {
+  return world.controllers.map((controller) =>
+    world.subject.abortListeners(controller)
+  );
+}
+
+/** The abort listeners a trace recorded after each step, by step. */
+function abortListenersByStep(
+  trace: readonly unknown[],
+): Map<number, number[]> {
+  const byStep = new Map<number, number[]>();
+  for (const entry of trace) {
+    const { step, state } = entry as {
+      step?: number;
+      state?: { abortListeners: number[] };
+    };
+    if (step !== undefined && state !== undefined) {
+      byStep.set(step, state.abortListeners);
+    }
+  }
+  return byStep;
+}
+
+/**
+ * Runs `program` against `subject` and returns its trace. `expected`, the
+ * model's trace, only says how long to wait for finalizers, never what passes.
+ */
 async function runProgram(
   program: Program,
-  signal: SignalUnderTest,
+  subject: Subject,
+  expected: readonly unknown[] = [],
 ): Promise<unknown[]> {
   const world: World = {
-    signal,
+    subject,
+    signal: subject.signal,
     receivers: [],
     senders: makeSenders(),
-    controllers: Array.from(
-      { length: CONTROLLER_COUNT },
-      () => new AbortController(),
-    ),
+    controllers: Array.from({ length: CONTROLLER_COUNT }, countedAbortSignal),
     handles: [],
+    connects: [],
+    heldAcrossDisconnectAll: 0,
     trace: [],
     thrown: [],
     promises: [],
-    argObjects: [],
+    argObjects: new WeakMap(),
+    argObjectCount: 0,
     calls: program.receivers.map(() => 0),
     depth: 0,
     sends: 0,
@@ -763,19 +1041,56 @@ async function runProgram(
   world.receivers = program.receivers.map((spec, i) =>
     makeReceiver(world, i, spec)
   );
+  const expectedListeners = abortListenersByStep(expected);
+  let dropped = false;
   for (const [step, op] of program.steps.entries()) {
-    try {
-      runOp(world, op);
-    } catch (error) {
-      // Only nested sends rethrow; at the top level nothing should escape.
-      world.trace.push({ step, escaped: nameOfThrown(world, error) });
+    if (op.kind === "dropSender") {
+      world.trace.push({ step, ...await dropSender(world, op) });
+      dropped = true;
+    } else {
+      try {
+        runOp(world, op);
+      } catch (error) {
+        // Only nested sends rethrow; at the top level nothing should escape.
+        world.trace.push({ step, escaped: nameOfThrown(world, error) });
+      }
+      for (const result of world.pending.splice(0)) {
+        world.trace.push(await result);
+      }
     }
-    for (const result of world.pending.splice(0)) {
-      world.trace.push(await result);
+    if (dropped) {
+      // A collected sender's registrations give up their abort listeners in
+      // the Signal's finalizers, which may run tasks after ours, even after
+      // this step: let them catch up with the model. One never removed still
+      // fails below.
+      const listeners = expectedListeners.get(step);
+      await subject.settle(() =>
+        listeners === undefined || equal(abortListenersOf(world), listeners)
+      );
     }
     world.trace.push({ step, state: recordState(world) });
   }
   return world.trace;
+}
+
+async function dropSender(
+  world: World,
+  op: DropSender,
+): Promise<Record<string, unknown>> {
+  if (gc === undefined) return { op, skipped: "no gc()" };
+  const watch = letGoOfSender(world, op.sender);
+  return { op, collected: await world.subject.untilCollected(watch) };
+}
+
+/**
+ * Replaces sender `index` with a fresh one and lets go of the old one: after
+ * this returns, nothing of the program refers to it (receivers never do, and
+ * steps name senders by index).
+ */
+function letGoOfSender(world: World, index: number): DropWatch {
+  const sender = world.senders[index] as object;
+  world.senders[index] = objectSender(index);
+  return world.subject.letGo(sender);
 }
 
 /** Compares two traces and names the first entry that differs. */
@@ -812,13 +1127,20 @@ function fcParameters(): fc.Parameters<[Program]> {
 
 const parameters = fcParameters();
 
-Deno.test(`Signal behaves like the reference model for any program of connects, disconnects, aborts and re-entrant sends (${parameters.numRuns} runs)`, async () => {
-  await fc.assert(
-    fc.asyncProperty(programArbitrary, async (program) => {
-      const actual = await runProgram(program, new Signal<Params>());
-      const expected = await runProgram(program, new ReferenceSignal());
-      assertSameTrace(actual, expected);
-    }),
-    parameters,
-  );
-});
+Deno.test(
+  `Signal behaves like the reference model for any program of connects, disconnects, aborts, re-entrant sends and dropped senders (${parameters.numRuns} runs${
+    gc === undefined
+      ? "; dropping senders needs --v8-flags=--expose-gc, skipped without it"
+      : ""
+  })`,
+  async () => {
+    await fc.assert(
+      fc.asyncProperty(programArbitrary, async (program) => {
+        const expected = await runProgram(program, modelSubject());
+        const actual = await runProgram(program, signalSubject(), expected);
+        assertSameTrace(actual, expected);
+      }),
+      parameters,
+    );
+  },
+);
