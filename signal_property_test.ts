@@ -629,6 +629,18 @@ const DROPPED_SENDERS = new FinalizationRegistry<DropWatch>((watch) => {
   watch.collected = true;
 });
 
+/**
+ * Why this run drops no sender, if it does not: dropping needs `gc()`, and a
+ * collector that surely frees what nothing refers to. Bun's scans the stack
+ * conservatively and may keep any one object alive: there a dropped sender
+ * outlived five collections in about one dropping program in twenty-five.
+ */
+const NO_DROPS: string | undefined = gc === undefined
+  ? "dropping senders needs --v8-flags=--expose-gc, skipped without it"
+  : "Bun" in globalThis
+  ? "dropping senders skipped on Bun, whose collector may keep any one object alive"
+  : undefined;
+
 /** Collections tried before a dropped sender counts as kept alive. */
 const COLLECT_ROUNDS = 5;
 /** Tasks a Signal's finalizers get, at each step after a drop, to catch up. */
@@ -1046,7 +1058,7 @@ async function runProgram(
   for (const [step, op] of program.steps.entries()) {
     if (op.kind === "dropSender") {
       world.trace.push({ step, ...await dropSender(world, op) });
-      dropped = true;
+      dropped ||= NO_DROPS === undefined;
     } else {
       try {
         runOp(world, op);
@@ -1077,7 +1089,7 @@ async function dropSender(
   world: World,
   op: DropSender,
 ): Promise<Record<string, unknown>> {
-  if (gc === undefined) return { op, skipped: "no gc()" };
+  if (NO_DROPS !== undefined) return { op, skipped: NO_DROPS };
   const watch = letGoOfSender(world, op.sender);
   return { op, collected: await world.subject.untilCollected(watch) };
 }
@@ -1129,9 +1141,7 @@ const parameters = fcParameters();
 
 Deno.test(
   `Signal behaves like the reference model for any program of connects, disconnects, aborts, re-entrant sends and dropped senders (${parameters.numRuns} runs${
-    gc === undefined
-      ? "; dropping senders needs --v8-flags=--expose-gc, skipped without it"
-      : ""
+    NO_DROPS === undefined ? "" : `; ${NO_DROPS}`
   })`,
   async () => {
     await fc.assert(
