@@ -4,6 +4,8 @@
  * @module
  */
 
+import { assertEquals, equal } from "@std/assert";
+
 /** V8's `gc()`, present when the tests run with `--v8-flags=--expose-gc`. */
 export const gc: (() => void) | undefined = (globalThis as { gc?: () => void })
   .gc;
@@ -120,4 +122,42 @@ export async function unhandledRejections(
     globalThis.removeEventListener("unhandledrejection", onUnhandled);
   }
   return unhandled;
+}
+
+/**
+ * fast-check's settings from the environment: `SIGNALRY_FC_RUNS` programs
+ * (or `defaultRuns`), divided by `costliness` for a file whose programs cost
+ * that many of the others; `SIGNALRY_FC_SEED` and `SIGNALRY_FC_PATH` replay a
+ * failure.
+ */
+export function fcSettings(
+  defaultRuns: number,
+  costliness = 1,
+): { numRuns: number; seed?: number; path?: string; endOnFailure?: boolean } {
+  const seed = envNumber("SIGNALRY_FC_SEED");
+  const path = Deno.env.get("SIGNALRY_FC_PATH");
+  const runs = envNumber("SIGNALRY_FC_RUNS");
+  return {
+    numRuns: runs === undefined
+      ? defaultRuns
+      : Math.max(1, Math.round(runs / costliness)),
+    ...(seed === undefined ? {} : { seed }),
+    ...(path === undefined || path === "" ? {} : { path, endOnFailure: true }),
+  };
+}
+
+/** Compares a run's trace with the model's and names the first entry that differs. */
+export function assertSameTrace(actual: unknown[], expected: unknown[]): void {
+  const length = Math.max(actual.length, expected.length);
+  for (let i = 0; i < length; i++) {
+    if (!equal(actual[i], expected[i])) {
+      assertEquals(
+        actual[i],
+        expected[i],
+        `trace entry ${i} differs (signalry vs model); preceding entries: ${
+          JSON.stringify(actual.slice(Math.max(0, i - 6), i))
+        }`,
+      );
+    }
+  }
 }

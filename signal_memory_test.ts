@@ -166,11 +166,10 @@ function makeSenders(): unknown[] {
 }
 
 Deno.test({
-  name: `Signal returns the heap to where it started after ${
-    CHURN_OPS.toLocaleString("en")
-  } connects and disconnects across ${
-    SENDER_COUNT.toLocaleString("en")
-  } senders (needs --v8-flags=--expose-gc; skipped without it)`,
+  // A fixed name, so that the npm suite can skip it by name; SIGNALRY_CHURN_OPS
+  // sets how many operations (1,000,000 by default).
+  name:
+    "Signal returns the heap to where it started after a million connects and disconnects across 10,000 senders (needs --v8-flags=--expose-gc; skipped without it)",
   ignore: gc === undefined,
   async fn() {
     const signal: Churned = new Signal();

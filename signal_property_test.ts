@@ -10,7 +10,7 @@
  * it); without it those steps are skipped, and the test's name says so.
  */
 
-import { assertEquals, equal } from "@std/assert";
+import { equal } from "@std/assert";
 import fc from "fast-check";
 import {
   type Connection,
@@ -21,7 +21,12 @@ import {
   Signal,
   type UniqueId,
 } from "./mod.ts";
-import { countedAbortSignal, envNumber, gc } from "./_test_helpers.ts";
+import {
+  assertSameTrace,
+  countedAbortSignal,
+  fcSettings,
+  gc,
+} from "./_test_helpers.ts";
 
 // ---------------------------------------------------------------------------
 // The reference model: py4j's algorithm, as plainly as it can be written.
@@ -1105,22 +1110,6 @@ function letGoOfSender(world: World, index: number): DropWatch {
   return world.subject.letGo(sender);
 }
 
-/** Compares two traces and names the first entry that differs. */
-function assertSameTrace(actual: unknown[], expected: unknown[]): void {
-  const length = Math.max(actual.length, expected.length);
-  for (let i = 0; i < length; i++) {
-    if (!equal(actual[i], expected[i])) {
-      assertEquals(
-        actual[i],
-        expected[i],
-        `trace entry ${i} differs (signalry vs model); preceding entries: ${
-          JSON.stringify(actual.slice(Math.max(0, i - 6), i))
-        }`,
-      );
-    }
-  }
-}
-
 // ---------------------------------------------------------------------------
 // Configuration from the environment, so CI and a deep run share the code.
 
@@ -1131,13 +1120,7 @@ const PROGRAMS_PER_TASK = 100;
 const DEFAULT_RUNS = 5000;
 
 function fcParameters(): fc.Parameters<[Program]> {
-  const seed = envNumber("SIGNALRY_FC_SEED");
-  const path = Deno.env.get("SIGNALRY_FC_PATH");
-  return {
-    numRuns: envNumber("SIGNALRY_FC_RUNS") ?? DEFAULT_RUNS,
-    ...(seed === undefined ? {} : { seed }),
-    ...(path === undefined || path === "" ? {} : { path, endOnFailure: true }),
-  };
+  return fcSettings(DEFAULT_RUNS);
 }
 
 const parameters = fcParameters();

@@ -10,7 +10,6 @@
  * `SIGNALRY_FC_SEED=… SIGNALRY_FC_PATH=…`.
  */
 
-import { assertEquals, equal } from "@std/assert";
 import fc from "fast-check";
 import {
   type Connection,
@@ -21,7 +20,7 @@ import {
   type ReceiverArgs,
   Signal,
 } from "./mod.ts";
-import { envNumber } from "./_test_helpers.ts";
+import { assertSameTrace, fcSettings } from "./_test_helpers.ts";
 
 type Params = { n: number };
 type TestReceiver = Receiver<Params, unknown, unknown>;
@@ -883,22 +882,6 @@ async function runProgram(
   return world.trace;
 }
 
-/** Compares two traces and names the first entry that differs. */
-function assertSameTrace(actual: unknown[], expected: unknown[]): void {
-  const length = Math.max(actual.length, expected.length);
-  for (let i = 0; i < length; i++) {
-    if (!equal(actual[i], expected[i])) {
-      assertEquals(
-        actual[i],
-        expected[i],
-        `trace entry ${i} differs (signalry vs model); preceding entries: ${
-          JSON.stringify(actual.slice(Math.max(0, i - 6), i))
-        }`,
-      );
-    }
-  }
-}
-
 // ---------------------------------------------------------------------------
 // Configuration from the environment, shared with signal_property_test.ts.
 
@@ -910,16 +893,7 @@ const RUNS_DIVISOR = 5;
 const DEFAULT_RUNS = 1000;
 
 function fcParameters(): fc.Parameters<[Program]> {
-  const seed = envNumber("SIGNALRY_FC_SEED");
-  const path = Deno.env.get("SIGNALRY_FC_PATH");
-  const runs = envNumber("SIGNALRY_FC_RUNS");
-  return {
-    numRuns: runs === undefined
-      ? DEFAULT_RUNS
-      : Math.max(1, Math.round(runs / RUNS_DIVISOR)),
-    ...(seed === undefined ? {} : { seed }),
-    ...(path === undefined || path === "" ? {} : { path, endOnFailure: true }),
-  };
+  return fcSettings(DEFAULT_RUNS, RUNS_DIVISOR);
 }
 
 const parameters = fcParameters();

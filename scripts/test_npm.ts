@@ -71,6 +71,14 @@ const SKIPPED: { runtime: string; name: string; reason: string }[] = [
   {
     runtime: "bun",
     name:
+      "Signal returns the heap to where it started after a million connects and disconnects across 10,000 senders" +
+      GC_TEST,
+    reason:
+      "JavaScriptCore's heap after churn sits 10-30 MB above where it started whatever the number of operations (0.5, 1, 2 and 4 million gave 17, 10, 29 and 19 MB; Node stays within 0.2 MB), so a 1 MiB bound measures its collector, not a leak",
+  },
+  {
+    runtime: "bun",
+    name:
       "Signal.events() still rejects on abort after its Signal and sender were collected" +
       GC_TEST,
     reason:
