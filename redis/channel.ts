@@ -182,17 +182,18 @@ export class RedisChannel extends EventTarget {
    * Stops dispatching, unsubscribes this channel's listener and stops
    * watching the subscriber. The clients stay connected. Idempotent.
    *
-   * @returns A promise that resolves once UNSUBSCRIBE was answered (or failed:
-   * the clients may be gone).
+   * @returns A promise that resolves once UNSUBSCRIBE was answered or failed,
+   * or at once while the subscriber is disconnected.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#unwatch();
-    await this.#subscriber.unsubscribe(this.name, this.#listener).then(
-      () => {},
-      () => {},
-    );
+    const unsubscribed = this.#subscriber.unsubscribe(this.name, this.#listener)
+      .then(() => {}, () => {});
+    // While disconnected, UNSUBSCRIBE waits in the client's offline queue
+    // (and the server forgot the subscription anyway): do not wait for it.
+    if (this.#subscriber.isReady()) await unsubscribed;
   }
 
   #subscribe(): Promise<void> {

@@ -23,6 +23,11 @@ export interface RedisServer extends AsyncDisposable {
   kill(): Promise<void>;
   /** Starts it again on the same port; resolves once it answers PING. */
   restart(): Promise<void>;
+  /** PUBLISHes raw bytes (any bytes, NUL included) over a connection of its own. */
+  publish(
+    channel: string,
+    message: string | Uint8Array<ArrayBuffer>,
+  ): Promise<void>;
   /** Runs `redis-cli` against it; resolves with its output. */
   cli(...args: string[]): Promise<string>;
 }
@@ -132,6 +137,31 @@ export async function startRedis(
     },
     kill: stop,
     restart: start,
+    async publish(channel, message) {
+      const encoder = new TextEncoder();
+      const parts = [encoder.encode("PUBLISH"), encoder.encode(channel)];
+      parts.push(
+        typeof message === "string" ? encoder.encode(message) : message,
+      );
+      const chunks = [encoder.encode(`*${parts.length}\r\n`)];
+      for (const part of parts) {
+        chunks.push(
+          encoder.encode(`$${part.length}\r\n`),
+          part,
+          encoder.encode("\r\n"),
+        );
+      }
+      const connection = await Deno.connect({ hostname: "127.0.0.1", port });
+      try {
+        for (const chunk of chunks) await connection.write(chunk);
+        const reply = new Uint8Array(64);
+        const read = await connection.read(reply);
+        const text = new TextDecoder().decode(reply.subarray(0, read ?? 0));
+        if (!text.startsWith(":")) throw new Error(`PUBLISH failed: ${text}`);
+      } finally {
+        connection.close();
+      }
+    },
     async cli(...args: string[]): Promise<string> {
       const { stdout, stderr, success } = await new Deno.Command(REDIS_CLI, {
         args: ["-h", "127.0.0.1", "-p", String(port), ...args],
