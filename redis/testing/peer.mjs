@@ -11,7 +11,8 @@
 // (params as devalue text, so the test compares the exact values),
 // {type: "error", code, message} for each error the relay reports, and the
 // answers to commands; on stdin it reads {send: <devalue text>, sender},
-// {burst: count, from}, {stats: true} and {exit: true}.
+// {sendFunction: true} (a send the codec refuses), {burst: count, from},
+// {stats: true} and {exit: true}.
 
 import process from "node:process";
 import { createInterface } from "node:readline";
@@ -107,6 +108,13 @@ for await (const line of lines) {
       saved.send(name, { i: command.from + i });
     }
     write({ type: "sent", count: command.burst });
+  } else if (command.sendFunction) {
+    try {
+      saved.send(name, { f() {} });
+      write({ type: "sent", count: 1 });
+    } catch (error) {
+      write({ type: "sendError", name: error.name, message: error.message });
+    }
   } else if (command.send !== undefined) {
     try {
       saved.send(command.sender ?? name, parse(command.send));
