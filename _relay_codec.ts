@@ -97,17 +97,36 @@ function viewBytes(view: ArrayBufferView): Uint8Array {
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
 
+/** A key on the path from the root: a property name or an index. */
+type Step = string | number | { readonly label: string };
+
 /**
  * Walks `value` as {@linkcode encode} does, turning each part into its tree,
- * or into itself when `tree` is false (then it only checks).
+ * or into itself when `tree` is false (then it only checks). The path to the
+ * part in hand is kept as steps and spelled out only for an error.
  */
 class Walker {
   /** The objects on the path from the root: a cycle returns to one of them. */
   readonly #ancestors: object[] = [];
+  /** The step to each of `#ancestors` from its parent. */
+  readonly #steps: Step[] = [];
 
-  constructor(readonly tree: boolean) {}
+  constructor(readonly root: string, readonly tree: boolean) {}
 
-  walk(value: unknown, path: string): unknown {
+  #path(step: Step | undefined): string {
+    let path = this.root;
+    for (const each of [...this.#steps.slice(1), step]) {
+      if (each === undefined) continue;
+      path += typeof each === "number"
+        ? `[${each}]`
+        : typeof each === "string"
+        ? `.${each}`
+        : ` ${each.label}`;
+    }
+    return path;
+  }
+
+  walk(value: unknown, step: Step | undefined): unknown {
     switch (typeof value) {
       case "string":
       case "boolean":
@@ -122,50 +141,63 @@ class Walker {
       case "bigint":
         return this.tree ? ["b", value.toString()] : value;
       case "function":
-        throw new TypeError(`${path} is a function`);
+        throw new TypeError(`${this.#path(step)} is a function`);
       case "symbol":
-        throw new TypeError(`${path} is a symbol`);
+        throw new TypeError(`${this.#path(step)} is a symbol`);
     }
     if (value === null) return null;
     const object = value as object;
     if (this.#ancestors.includes(object)) {
-      throw new TypeError(`${path} refers back to an object that holds it`);
+      throw new TypeError(
+        `${this.#path(step)} refers back to an object that holds it`,
+      );
     }
     if (this.#ancestors.length >= MAX_DEPTH) {
-      throw new TypeError(`${path} is nested deeper than ${MAX_DEPTH} levels`);
+      throw new TypeError(
+        `${this.#path(step)} is nested deeper than ${MAX_DEPTH} levels`,
+      );
     }
     const prototype = Object.getPrototypeOf(object);
     this.#ancestors.push(object);
+    this.#steps.push(step ?? "");
     try {
       if (prototype === Object.prototype || prototype === null) {
-        return this.#object(object, path);
+        return this.#object(object);
       }
       if (prototype === Array.prototype) {
         const array = object as unknown[];
-        const tree: unknown[] = this.tree ? ["a"] : [];
+        if (!this.tree) {
+          for (let i = 0; i < array.length; i++) this.walk(array[i], i);
+          return array;
+        }
+        const tree: unknown[] = new Array(array.length + 1);
+        tree[0] = "a";
         for (let i = 0; i < array.length; i++) {
-          const item = this.walk(array[i], `${path}[${i}]`);
-          if (this.tree) tree.push(item);
+          tree[i + 1] = this.walk(array[i], i);
         }
         return tree;
       }
-      return this.#builtIn(object, prototype, path);
+      return this.#builtIn(object, prototype);
     } finally {
       this.#ancestors.pop();
+      this.#steps.pop();
     }
   }
 
-  #object(object: object, path: string): unknown {
+  #object(object: object): unknown {
     if (Object.getOwnPropertySymbols(object).length > 0) {
-      throw new TypeError(`${path} has a symbol key`);
+      throw new TypeError(`${this.#path(undefined)} has a symbol key`);
+    }
+    const keys = Object.keys(object);
+    if (!this.tree) {
+      for (const key of keys) {
+        this.walk((object as Record<string, unknown>)[key], key);
+      }
+      return object;
     }
     const tree: Record<string, unknown> = {};
-    for (const key of Object.keys(object)) {
-      const item = this.walk(
-        (object as Record<string, unknown>)[key],
-        `${path}.${key}`,
-      );
-      if (!this.tree) continue;
+    for (const key of keys) {
+      const item = this.walk((object as Record<string, unknown>)[key], key);
       if (key === "__proto__") {
         Object.defineProperty(tree, key, {
           value: item,
@@ -180,7 +212,7 @@ class Walker {
     return tree;
   }
 
-  #builtIn(object: object, prototype: object, path: string): unknown {
+  #builtIn(object: object, prototype: object): unknown {
     if (prototype === Date.prototype) {
       const time = (object as Date).getTime();
       return this.tree ? ["d", Number.isNaN(time) ? null : time] : object;
@@ -189,8 +221,8 @@ class Walker {
       const tree: unknown[] = ["m"];
       let i = 0;
       for (const [key, item] of object as Map<unknown, unknown>) {
-        const keyTree = this.walk(key, `${path} key ${i}`);
-        const itemTree = this.walk(item, `${path} value ${i}`);
+        const keyTree = this.walk(key, { label: `key ${i}` });
+        const itemTree = this.walk(item, { label: `value ${i}` });
         if (this.tree) tree.push(keyTree, itemTree);
         i++;
       }
@@ -200,7 +232,7 @@ class Walker {
       const tree: unknown[] = ["s"];
       let i = 0;
       for (const item of object as Set<unknown>) {
-        const itemTree = this.walk(item, `${path} item ${i++}`);
+        const itemTree = this.walk(item, { label: `item ${i++}` });
         if (this.tree) tree.push(itemTree);
       }
       return tree;
@@ -221,7 +253,9 @@ class Walker {
         ? ["t", typedArray, toBase64(viewBytes(object as ArrayBufferView))]
         : object;
     }
-    throw new TypeError(`${path} is ${describe(object)}, not plain data`);
+    throw new TypeError(
+      `${this.#path(undefined)} is ${describe(object)}, not plain data`,
+    );
   }
 }
 
@@ -233,7 +267,7 @@ class Walker {
  * @throws {TypeError} Naming the first part that cannot cross.
  */
 export function checkPlainData(value: unknown, path: string): void {
-  new Walker(false).walk(value, path);
+  new Walker(path, false).walk(value, undefined);
 }
 
 /**
@@ -244,7 +278,7 @@ export function checkPlainData(value: unknown, path: string): void {
  * @throws {TypeError} Naming the first part that cannot cross.
  */
 export function encodeTree(value: unknown, path: string): unknown {
-  return new Walker(true).walk(value, path);
+  return new Walker(path, true).walk(value, undefined);
 }
 
 /** Turns plain data into JSON text; see {@linkcode encodeTree}. */
@@ -276,45 +310,59 @@ function decodeNumber(text: unknown, path: string): number {
   throw new TypeError(`${path}: unknown number ${JSON.stringify(text)}`);
 }
 
+/** An own property, as JSON.parse makes it: `__proto__` never changes a prototype. */
+function setOwn(object: Record<string, unknown>, key: string, value: unknown) {
+  if (key === "__proto__") {
+    Object.defineProperty(object, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    object[key] = value;
+  }
+}
+
+/**
+ * Decodes a tree that JSON.parse made, reusing its objects and arrays
+ * (nobody else holds them): only tagged values are replaced.
+ */
 function decodeAt(tree: unknown, path: string, depth: number): unknown {
-  if (tree === null) return null;
-  switch (typeof tree) {
-    case "string":
-    case "boolean":
-    case "number":
+  if (typeof tree !== "object" || tree === null) {
+    if (
+      tree === null || typeof tree === "string" || typeof tree === "number" ||
+      typeof tree === "boolean"
+    ) {
       return tree;
-    case "object":
-      break;
-    default:
-      throw new TypeError(`${path} is not JSON`);
+    }
+    throw new TypeError(`${path} is not JSON`);
   }
   if (depth >= MAX_DEPTH) {
     throw new TypeError(`${path} is nested deeper than ${MAX_DEPTH} levels`);
   }
   if (!Array.isArray(tree)) {
-    const object: Record<string, unknown> = {};
-    for (const key of Object.keys(tree)) {
-      const value = decodeAt(
-        (tree as Record<string, unknown>)[key],
-        `${path}.${key}`,
-        depth + 1,
-      );
-      // An own property, as JSON.parse makes it: never a prototype change.
-      Object.defineProperty(object, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+    if (Object.getPrototypeOf(tree) !== Object.prototype) {
+      throw new TypeError(`${path} is not a tree from JSON.parse`);
+    }
+    const object = tree as Record<string, unknown>;
+    for (const key of Object.keys(object)) {
+      const value = object[key];
+      if (typeof value === "object" && value !== null) {
+        setOwn(object, key, decodeAt(value, path, depth + 1));
+      }
     }
     return object;
   }
   const tag = tree[0];
   switch (tag) {
     case "a": {
-      const array = new Array(tree.length - 1);
-      for (let i = 1; i < tree.length; i++) {
-        array[i - 1] = decodeAt(tree[i], `${path}[${i - 1}]`, depth + 1);
+      const array = tree.slice(1);
+      for (let i = 0; i < array.length; i++) {
+        const value = array[i];
+        if (typeof value === "object" && value !== null) {
+          array[i] = decodeAt(value, path, depth + 1);
+        }
       }
       return array;
     }
@@ -343,8 +391,8 @@ function decodeAt(tree: unknown, path: string, depth: number): unknown {
       const map = new Map<unknown, unknown>();
       for (let i = 1; i < tree.length; i += 2) {
         map.set(
-          decodeAt(tree[i], `${path} key`, depth + 1),
-          decodeAt(tree[i + 1], `${path} value`, depth + 1),
+          decodeAt(tree[i], path, depth + 1),
+          decodeAt(tree[i + 1], path, depth + 1),
         );
       }
       return map;
@@ -352,7 +400,7 @@ function decodeAt(tree: unknown, path: string, depth: number): unknown {
     case "s": {
       const set = new Set<unknown>();
       for (let i = 1; i < tree.length; i++) {
-        set.add(decodeAt(tree[i], `${path} item`, depth + 1));
+        set.add(decodeAt(tree[i], path, depth + 1));
       }
       return set;
     }
@@ -376,13 +424,16 @@ function decodeAt(tree: unknown, path: string, depth: number): unknown {
       return new constructor(bytes.buffer as ArrayBuffer);
     }
   }
-  throw new TypeError(`${path}: unknown tag ${JSON.stringify(tag)}`);
+  throw new TypeError(
+    `${path}: unknown tag ${JSON.stringify(tag)?.slice(0, 40)}`,
+  );
 }
 
 /**
  * Turns a JSON tree from the wire back into plain data.
  *
- * @param tree What `JSON.parse` gave for one value.
+ * @param tree What `JSON.parse` gave for one value; its objects and arrays
+ * are reused, so nothing else may hold them.
  * @param path How to name `tree` in an error.
  * @throws {TypeError} If the tree is not one {@linkcode encodeTree} makes.
  */

@@ -11,7 +11,8 @@
  * @module
  */
 
-import { type AnySignal, Signal } from "./signal.ts";
+import { Signal } from "./signal.ts";
+import type { AnySignal } from "./types.ts";
 
 /** What a relay plugs into a Signal. */
 export interface Outlet {

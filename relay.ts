@@ -50,7 +50,8 @@ import {
   parseSend,
   sendText,
 } from "./_relay_wire.ts";
-import { type AnySignal, Signal } from "./signal.ts";
+import { Signal } from "./signal.ts";
+import type { AnySignal } from "./types.ts";
 
 /**
  * What went wrong, as {@linkcode RelayError.code} says it:
