@@ -29,16 +29,57 @@ export interface RedisCodec {
   decode(text: string): unknown;
 }
 
+/** Tags the codec adds to devalue's format. */
+const PROTO_KEY = "ProtoKey";
+
+/**
+ * devalue refuses a `__proto__` own key both ways. It is plain data all the
+ * same (JSON.parse makes it, and BroadcastChannel carries it), so a plain
+ * object with one crosses as its entries, and is rebuilt with the key
+ * defined as an own property: never a prototype change.
+ */
+const REDUCERS = {
+  [PROTO_KEY]: (value: unknown) =>
+    typeof value === "object" && value !== null &&
+    Object.hasOwn(value, "__proto__") &&
+    Object.getPrototypeOf(value) === Object.prototype &&
+    Object.entries(value),
+};
+
+const REVIVERS = {
+  [PROTO_KEY]: (entries: unknown) => {
+    if (!Array.isArray(entries)) throw new Error("Invalid input");
+    const object: Record<string, unknown> = {};
+    for (const entry of entries) {
+      if (
+        !Array.isArray(entry) || entry.length !== 2 ||
+        typeof entry[0] !== "string"
+      ) {
+        throw new Error("Invalid input");
+      }
+      Object.defineProperty(object, entry[0], {
+        value: entry[1],
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+    return object;
+  },
+};
+
 /**
  * The default codec, devalue's `stringify` and `parse`: it carries Date, Map,
  * Set, BigInt, undefined, NaN, ±Infinity, -0, typed arrays, ArrayBuffer,
  * repeated and cyclic references, and nested plain objects and arrays, as
  * JSON text.
  *
- * It refuses functions, symbols and class instances with a `TypeError`, and
- * refuses a `__proto__` key both ways, so decoding untrusted text never
- * changes a prototype. devalue also carries RegExp, URL and boxed primitives,
- * which the relay's own plain-data check refuses at send.
+ * It refuses functions, symbols and class instances with a `TypeError`. An
+ * own `__proto__` key crosses as an own key: decoding untrusted text defines
+ * it as a property and never changes a prototype (devalue itself refuses the
+ * key both ways; this codec carries such objects under a tag of its own).
+ * devalue also carries RegExp, URL and boxed primitives, which the relay's
+ * own plain-data check refuses at send.
  *
  * @example Round trip
  * ```ts
@@ -53,7 +94,7 @@ export interface RedisCodec {
 export const devalueCodec: RedisCodec = Object.freeze({
   encode(value: unknown): string {
     try {
-      return stringify(value);
+      return stringify(value, REDUCERS);
     } catch (error) {
       // devalue throws its own DevalueError; a refusal is a TypeError here.
       const reason = error instanceof Error ? error.message : String(error);
@@ -64,6 +105,6 @@ export const devalueCodec: RedisCodec = Object.freeze({
     if (typeof text !== "string") {
       throw new TypeError("Cannot decode message: value is not a string");
     }
-    return parse(text);
+    return parse(text, REVIVERS);
   },
 });

@@ -39,16 +39,32 @@ Deno.test("devalueCodec.encode() refuses functions, symbols and class instances 
   }
 });
 
-Deno.test("devalueCodec.decode() refuses a __proto__ key, leaving prototypes alone", () => {
-  // What a hostile publisher would send: a plain object with a __proto__ key.
-  const hostile = '[{"__proto__":1},{"polluted":2},true]';
-  assertThrows(() => devalueCodec.decode(hostile), Error, "__proto__");
+Deno.test("devalueCodec carries a __proto__ own key as an own key, never as a prototype", () => {
+  const value = JSON.parse('{"a":{"__proto__":{"polluted":1},"b":[1]}}');
+  const decoded = devalueCodec.decode(devalueCodec.encode(value)) as {
+    a: Record<string, unknown>;
+  };
+  assertEquals(Object.getPrototypeOf(decoded.a), Object.prototype);
+  assert(Object.hasOwn(decoded.a, "__proto__"));
+  assertEquals(Object.getOwnPropertyDescriptor(decoded.a, "__proto__")?.value, {
+    polluted: 1,
+  });
+  assertEquals(decoded.a.b, [1]);
+  assertEquals(decoded.a.polluted, undefined);
   assertEquals(({} as Record<string, unknown>).polluted, undefined);
+});
+
+Deno.test("devalueCodec.decode() refuses a plain __proto__ key and malformed tagged entries", () => {
+  // What a hostile publisher would send: devalue's own object form.
   assertThrows(
-    () => devalueCodec.encode(JSON.parse('{"__proto__":{"polluted":1}}')),
-    TypeError,
+    () => devalueCodec.decode('[{"__proto__":1},{"polluted":2},true]'),
+    Error,
     "__proto__",
   );
+  for (const entries of ['"x"', "[1]", "[[1,2]]", '[["a"]]']) {
+    assertThrows(() => devalueCodec.decode(`[["ProtoKey",1],${entries}]`));
+  }
+  assertEquals(({} as Record<string, unknown>).polluted, undefined);
 });
 
 Deno.test("devalueCodec.decode() throws for text it did not make", () => {
