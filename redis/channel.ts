@@ -262,8 +262,8 @@ export class RedisChannel extends EventTarget {
  *
  * @param options The clients, the channel name and, optionally, a codec.
  * @returns A channel that is subscribing; its `ready` resolves once it listens.
- * @throws {TypeError} If a client is not a node-redis or ioredis client, if
- * one client is passed as both, if `publisher` is in subscriber mode, if
+ * @throws {TypeError} If a client is not a node-redis or ioredis client, or
+ * is closed (never connected, or quit), if one client is passed as both, if `publisher` is in subscriber mode, if
  * `channel` is not a non-empty string, or if `codec` has no `encode` and
  * `decode` functions.
  *
@@ -301,6 +301,18 @@ export function redisChannel(options: RedisChannelOptions): RedisChannel {
     throw new TypeError(
       `Cannot create Redis channel: publisher is a ${publisherPort.library} client and subscriber a ${subscriberPort.library} client (use two clients of one library)`,
     );
+  }
+  for (
+    const [argument, port] of [["publisher", publisherPort], [
+      "subscriber",
+      subscriberPort,
+    ]] as const
+  ) {
+    if (!port.isOpen()) {
+      throw new TypeError(
+        `Cannot create Redis channel: ${argument} (${port.library}) is not connected; connect it first (the channel never connects or quits a client)`,
+      );
+    }
   }
   if (publisherPort.isSubscriber()) {
     throw new TypeError(
