@@ -60,6 +60,7 @@
  */
 
 import { type Abortable, AbortGroups, AbortWatch, reasonOf } from "./_abort.ts";
+import type { ConnectChoices, WaitChoices } from "./_options.ts";
 import type { Connection } from "./types.ts";
 
 // deno-lint-ignore no-explicit-any -- receivers of every Signal share one shape here
@@ -87,6 +88,8 @@ abstract class Entrant implements Abortable, Stop {
     readonly key: unknown,
     readonly order: number,
     readonly bucketRef: WeakRef<Bucket>,
+    /** Whether it hears only sends made in this process, none a relay brings. */
+    readonly local: boolean,
   ) {}
 
   abstract hearSend(args: unknown): AnyReceiver | undefined;
@@ -129,13 +132,15 @@ class Registration extends Entrant {
   #called = false;
 
   constructor(
-    readonly receiver: AnyReceiver,
+    /** Its receiver; `replace` swaps it in place. */
+    public receiver: AnyReceiver,
     key: unknown,
     order: number,
     bucketRef: WeakRef<Bucket>,
     readonly once: boolean,
+    local: boolean,
   ) {
-    super(key, order, bucketRef);
+    super(key, order, bucketRef, local);
   }
 
   /** A `once` registration: its receiver the first time only, ended first. */
@@ -172,9 +177,10 @@ class Waiter extends Entrant {
     readonly hooks: WaiterHooks,
     order: number,
     bucketRef: WeakRef<Bucket>,
+    local: boolean,
   ) {
     // Its hooks are its key: unique, and cheaper to make than a Symbol.
-    super(hooks, order, bucketRef);
+    super(hooks, order, bucketRef, local);
   }
 
   /** Hands the send's argument to its hooks; never asks for a call. */
@@ -220,6 +226,11 @@ export class CallList {
      * send walks this list whenever it is not null.
      */
     readonly steps: readonly (AnyReceiver | Stop)[] | null,
+    /**
+     * The list a send from another process walks, which leaves out what was
+     * connected `local`; null when nothing was, so that it is this one.
+     */
+    readonly remote: CallList | null = null,
   ) {}
 }
 
@@ -278,6 +289,11 @@ class Bucket {
       this.#entries = new Map([[this.#onlyKey, entries], [key, entry]]);
       this.#onlyKey = undefined;
     }
+    this.callList = null;
+  }
+
+  /** Its entries changed in place: its list is stale. */
+  changed(): void {
     this.callList = null;
   }
 
@@ -373,9 +389,7 @@ export class Registry {
   connect(
     receiver: AnyReceiver,
     key: unknown,
-    sender: unknown,
-    once: boolean,
-    abortSignal: AbortSignal | undefined,
+    { sender, once, abortSignal, local, replace }: ConnectChoices<unknown>,
   ): Connection {
     // First: listening runs the AbortSignal's own code, which may change
     // this Signal, or abort.
@@ -387,11 +401,15 @@ export class Registry {
     const existing = existingBucket?.get(key);
     if (existing !== undefined) {
       watch?.settle();
+      if (replace && existing instanceof Registration) {
+        existing.receiver = receiver;
+        existingBucket!.changed();
+      }
       return new SignalConnection(existingBucket!.ref, key, orderOf(existing));
     }
     const bucket = existingBucket ?? this.#bucketFor(sender);
     const order = this.#nextOrder++;
-    if (key === receiver && !once && watch === null) {
+    if (key === receiver && !once && watch === null && !local) {
       bucket.set(key, order);
     } else {
       const registration = new Registration(
@@ -400,6 +418,7 @@ export class Registry {
         order,
         bucket.ref,
         once,
+        local,
       );
       bucket.set(key, registration);
       if (watch !== null) registration.listenTo(watch, bucket);
@@ -414,8 +433,7 @@ export class Registry {
    */
   wait(
     hooks: WaiterHooks,
-    sender: unknown,
-    abortSignal: AbortSignal | undefined,
+    { sender, abortSignal, local }: WaitChoices<unknown>,
   ): Waiter | undefined {
     const watch = abortSignal === undefined
       ? null
@@ -425,7 +443,7 @@ export class Registry {
       return undefined;
     }
     const bucket = this.#bucketFor(sender);
-    const waiter = new Waiter(hooks, this.#nextOrder++, bucket.ref);
+    const waiter = new Waiter(hooks, this.#nextOrder++, bucket.ref, local);
     bucket.set(hooks, waiter);
     if (watch !== null) waiter.listenTo(watch, bucket);
     return waiter;
@@ -549,23 +567,41 @@ function listOf(first: Bucket, second?: Bucket): CallList {
   first.forEach(collect);
   const split = keys.length;
   second?.forEach(collect);
-  const receivers: AnyReceiver[] = [];
-  const steps: (AnyReceiver | Stop)[] = new Array(size);
-  let needsSteps = false;
+  const inOrder: [Entry, unknown][] = new Array(size);
   let i = 0;
   let j = split;
   for (let n = 0; n < size; n++) {
     const takeFirst = j === size ||
       (i < split && orderOf(entries[i]!) < orderOf(entries[j]!));
     const at = takeFirst ? i++ : j++;
-    const entry = entries[at]!;
+    inOrder[n] = [entries[at]!, keys[at]];
+  }
+  const list = callListOf(inOrder);
+  if (!inOrder.some(([entry]) => typeof entry !== "number" && entry.local)) {
+    return list;
+  }
+  const remote = callListOf(
+    inOrder.filter(([entry]) => typeof entry === "number" || !entry.local),
+  );
+  return new CallList(list.receivers, list.steps, remote);
+}
+
+/** The CallList of entries already in connection order, each with its key. */
+function callListOf(inOrder: readonly [Entry, unknown][]): CallList {
+  if (inOrder.length === 0) return NO_RECEIVERS;
+  const receivers: AnyReceiver[] = [];
+  const steps: (AnyReceiver | Stop)[] = [];
+  let needsSteps = false;
+  for (const [entry, key] of inOrder) {
     if (typeof entry === "number") {
-      receivers.push(steps[n] = keys[at] as AnyReceiver);
+      receivers.push(key as AnyReceiver);
+      steps.push(key as AnyReceiver);
     } else if (entry instanceof Registration && !entry.once) {
-      receivers.push(steps[n] = entry.receiver);
+      receivers.push(entry.receiver);
+      steps.push(entry.receiver);
     } else {
       if (entry instanceof Registration) receivers.push(entry.receiver);
-      steps[n] = entry;
+      steps.push(entry);
       needsSteps = true;
     }
   }
