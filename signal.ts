@@ -16,7 +16,12 @@ import {
   type WaitChoices,
 } from "./_options.ts";
 import { checkParams, receiverArgs, type SendParams } from "./_params.ts";
-import { type CallList, isObject, Registry } from "./_registry.ts";
+import {
+  type CallList,
+  isObject,
+  Registry,
+  type WaiterHooks,
+} from "./_registry.ts";
 import { openPort, type Outlet } from "./_relay_port.ts";
 import type {
   AnySignal,
@@ -61,6 +66,24 @@ function settled(response: unknown): unknown {
     return Promise.reject(error);
   }
   return response;
+}
+
+/**
+ * The hooks of a `next()` waiter: a module function, so that they close
+ * over the promise's resolve and reject and nothing else (an AbortSignal's
+ * watch holds them while they wait; it must not hold the Signal).
+ */
+function settleOnce(
+  resolve: (args: never) => void,
+  reject: (reason: unknown) => void,
+): WaiterHooks {
+  return {
+    hear(args) {
+      resolve(args as never);
+      return false;
+    },
+    aborted: reject,
+  };
 }
 
 /**
@@ -890,14 +913,9 @@ export class Signal<
     } catch (error) {
       return Promise.reject(error);
     }
+    const registry = this.#registry;
     return new Promise((resolve, reject) => {
-      this.#registry.wait({
-        hear(args) {
-          resolve(args as ReceiverArgs<Params, Sender, Response>);
-          return false;
-        },
-        aborted: reject,
-      }, choices);
+      registry.wait(settleOnce(resolve, reject), choices);
     });
   }
 
