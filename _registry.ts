@@ -107,10 +107,8 @@ abstract class Entrant implements Abortable, Stop {
       bucket.registry.end(bucket, this.key, this.order);
   }
 
-  /** Its AbortSignal aborted. */
-  abort(_reason: unknown): void {
-    this.end();
-  }
+  /** Its AbortSignal aborted with `reason`: it ends. */
+  abstract abort(reason: unknown): void;
 
   /** Whether it listens to an AbortSignal, so that a send must ask it first. */
   get listening(): boolean {
@@ -178,6 +176,10 @@ class Registration extends Entrant {
     return this.receiver;
   }
 
+  abort(): void {
+    this.end();
+  }
+
   protected abortGroups(bucket: Bucket): AbortGroups {
     return bucket.abortGroups;
   }
@@ -218,7 +220,8 @@ class Waiter extends Entrant {
     if (!this.hooks.hear(args)) this.end();
   }
 
-  override abort(reason: unknown): void {
+  /** Ends it, and tells its hooks why. */
+  abort(reason: unknown): void {
     this.end();
     this.hooks.aborted(reason);
   }
