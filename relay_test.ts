@@ -639,6 +639,30 @@ Deno.test("relay() carries a worker's sends to the main thread, an object sender
   }
 });
 
+Deno.test("relay() carries 5,000 sends awaited one by one from a worker without a loss", async () => {
+  const name = `signalry-worker-${crypto.randomUUID()}`;
+  const worker = await startWorker(name);
+  const channel = new BroadcastChannel(name);
+  const tick = new Signal<{ n: number }>({ name: "tick" });
+  const heard: number[] = [];
+  tick.connect(({ n }) => void heard.push(n));
+  const errors: RelayError[] = [];
+  const carried = relay(channel, {
+    signals: [tick],
+    onError: (error) => errors.push(error),
+  });
+  try {
+    await worker.ask({ op: "sendAwaited", count: 5_000, sender: "worker" });
+    await waitFor(() => heard.length >= 5_000, "5,000 sends from the worker");
+    assertEquals(heard, Array.from({ length: 5_000 }, (_, n) => n));
+    assertEquals(errors, []);
+  } finally {
+    await carried.close();
+    channel.close();
+    await worker.stop();
+  }
+});
+
 Deno.test("relay() reports as a gap the sends that a raw, uncoalesced burst loses between threads", async () => {
   const name = `signalry-worker-${crypto.randomUUID()}`;
   const worker = await startWorker(name);
