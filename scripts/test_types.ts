@@ -100,6 +100,10 @@ export async function testTypes(dir: string): Promise<void> {
           files: ["consumer.ts"],
         }),
       );
+      // Up to 6.x, bin/tsc is the compiler itself; from 7.0 it is a small
+      // Node script that starts the native compiler from the platform's
+      // package (@typescript/typescript-linux-x64, ...), an optional
+      // dependency npm installs beside the alias. Either runs under node.
       const version = join("node_modules", setup.typescript, "bin", "tsc");
       try {
         await output("node", [version, "-p", config, "--pretty", "false"], dir);
