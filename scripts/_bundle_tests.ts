@@ -53,35 +53,35 @@ interface DenoGraph {
   npmPackages: Record<string, { name: string; version: string }>;
 }
 
+/** Whether `dir` (relative to the root) has a `deno.json` or `package.json` of its own. */
+function isPackage(dir: string): boolean {
+  return MANIFESTS.some((manifest) => {
+    try {
+      return Deno.statSync(join(ROOT, dir, manifest)).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /**
  * The test files: every `*_test.ts` under the root, as paths relative to it.
  * The walk skips hidden folders, `node_modules`, and every folder that is a
- * package of its own (a `deno.json` or `package.json` of its own: an adapter
- * such as `redis/`, `npm/`, `npm_test/`, `bench/node/`), whose tests are not
- * this package's.
+ * package of its own (an adapter such as `redis/`, `npm/`, `npm_test/`,
+ * `bench/node/`), whose tests are not this package's.
  */
-export function testFiles(): string[] {
+export function testFiles(dir = ""): string[] {
   const found: string[] = [];
-  const walk = (dir: string) => {
-    for (
-      const { name, isFile, isDirectory } of Deno.readDirSync(join(ROOT, dir))
+  for (const entry of Deno.readDirSync(join(ROOT, dir))) {
+    const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
+    if (entry.isFile && entry.name.endsWith("_test.ts")) found.push(path);
+    if (
+      entry.isDirectory && !entry.name.startsWith(".") &&
+      entry.name !== "node_modules" && !isPackage(path)
     ) {
-      const path = dir === "" ? name : `${dir}/${name}`;
-      if (isFile && name.endsWith("_test.ts")) found.push(path);
-      if (!isDirectory || name.startsWith(".") || name === "node_modules") {
-        continue;
-      }
-      const own = MANIFESTS.some((manifest) => {
-        try {
-          return Deno.statSync(join(ROOT, path, manifest)).isFile;
-        } catch {
-          return false;
-        }
-      });
-      if (!own) walk(path);
+      found.push(...testFiles(path));
     }
-  };
-  walk("");
+  }
   return found.sort();
 }
 
