@@ -15,6 +15,16 @@
 /**
  * A client object from node-redis or ioredis, as the user made and connected
  * it. Only its shape is checked, at run time.
+ *
+ * @example Either library's client is one
+ * ```ts
+ * import type { RedisClient } from "@signalry/redis";
+ * import { Redis } from "npm:ioredis@5.11.1";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const client: RedisClient = new Redis({ lazyConnect: true }); // not connected
+ * assertEquals(typeof client.publish, "function");
+ * ```
  */
 export interface RedisClient {
   /** Both libraries have it; the channel calls it with a channel name and a string. */
