@@ -5,10 +5,7 @@
 
 import { assertEquals } from "@std/assert";
 import { README_EXAMPLES } from "./examples/readme/_all.ts";
-import {
-  README_EXAMPLES_DIR,
-  readmeExamples,
-} from "./scripts/readme_examples.ts";
+import { README_EXAMPLES_DIR, readmeExamples } from "./scripts/_readme.ts";
 
 // Node and Bun run this file bundled, without the README beside it.
 const HAS_SOURCES = "readTextFileSync" in Deno;
