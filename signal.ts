@@ -15,13 +15,14 @@ import {
   UNNAMED,
   type WaitChoices,
 } from "./_options.ts";
-import { checkParams, receiverArgs, type SendParams } from "./_params.ts";
+import { checkParams, receiverArgs, type SendArgs } from "./_params.ts";
 import { type CallList, isObject, Registry } from "./_registry.ts";
 import { openPort, type Outlet } from "./_relay_port.ts";
 import type {
   AnySignal,
   AsyncResponses,
   AsyncRobustResponses,
+  ConnectedReceiver,
   Connection,
   ConnectOptions,
   DisconnectOptions,
@@ -118,7 +119,7 @@ function callSteps<Args, Response>(
  * ```
  */
 export class Signal<
-  in out Params extends SignalParams = Record<string, unknown>,
+  in out Params extends SignalParams<Params> = Record<string, unknown>,
   in out Sender = unknown,
   in out Response = unknown,
 > implements AnySignal {
@@ -400,7 +401,9 @@ export class Signal<
   /**
    * Disconnects the registration that `receiver` (or `options.uniqueId`)
    * made for `options.sender`, where the receiver may take a sender narrower
-   * than `Sender`, as {@linkcode Signal.prototype.connect} accepted it.
+   * than `Sender`, as {@linkcode Signal.prototype.connect} accepted it, or
+   * be a {@linkcode ConnectedReceiver} that `receivers()` or a send handed
+   * back.
    *
    * @typeParam From The type of `options.sender`.
    * @param receiver The receiver connected without a `uniqueId`; with one, any function.
@@ -426,7 +429,7 @@ export class Signal<
    * ```
    */
   disconnect<From extends Sender>(
-    receiver: Receiver<Params, Sender, Response, HeardSender<Sender, From>>,
+    receiver: ConnectedReceiver<Params, Sender, Response>,
     options: DisconnectOptions<Sender> & { readonly sender: From },
   ): boolean;
   /**
@@ -452,13 +455,13 @@ export class Signal<
   ): boolean;
   disconnect(
     receiverOrOptions:
-      | Receiver<Params, Sender, Response>
+      | ConnectedReceiver<Params, Sender, Response>
       | DisconnectOptions<Sender>,
     options?: DisconnectOptions<Sender>,
   ): boolean {
     if (!Signal.#is(this)) throw Signal.#detached("disconnect");
     const action = this.#actions.disconnect;
-    let receiver: Receiver<Params, Sender, Response> | undefined;
+    let receiver: ConnectedReceiver<Params, Sender, Response> | undefined;
     if (typeof receiverOrOptions === "function") {
       receiver = receiverOrOptions;
     } else if (isObject(receiverOrOptions) && options === undefined) {
@@ -486,7 +489,8 @@ export class Signal<
    * the send: its error propagates and later receivers are not called.
    *
    * @param sender Who sends; `undefined` reaches only receivers connected
-   * without a sender.
+   * without a sender. It may be left out when the sender type admits
+   * `undefined` and no param is required, as in `ready.send()`.
    * @param params The named values every receiver gets; may be left out when
    * no key is required.
    * @returns A `[receiver, response]` pair per receiver called, in call order.
@@ -503,12 +507,11 @@ export class Signal<
    * assertEquals(saved.send("db", { id: 21 }).map(([, n]) => n), [42]);
    * ```
    */
-  send<From extends Sender>(
-    sender: From,
-    ...params: SendParams<Params>
-  ): Responses<Params, Sender, Response, From>;
+  send<Sent = unknown>(
+    ...args: SendArgs<Params, Sender, Sent>
+  ): Responses<Params, Sender, Response>;
   send(
-    sender: Sender,
+    sender: Sender = undefined as Sender,
     params?: Params,
   ): Responses<Params, Sender, Response> {
     if (!Signal.#is(this)) throw Signal.#detached("send");
@@ -544,7 +547,8 @@ export class Signal<
    * receiver even when some throw, as Django's `send_robust` does.
    *
    * @param sender Who sends; `undefined` reaches only receivers connected
-   * without a sender.
+   * without a sender. It may be left out when the sender type admits
+   * `undefined` and no param is required, as in `ready.send()`.
    * @param params The named values every receiver gets; may be left out when
    * no key is required.
    * @returns A `[receiver, outcome]` pair per receiver called, in call order;
@@ -568,12 +572,11 @@ export class Signal<
    * assertEquals(outcomes, ["rejected", "fulfilled"]);
    * ```
    */
-  sendRobust<From extends Sender>(
-    sender: From,
-    ...params: SendParams<Params>
-  ): RobustResponses<Params, Sender, Response, From>;
+  sendRobust<Sent = unknown>(
+    ...args: SendArgs<Params, Sender, Sent>
+  ): RobustResponses<Params, Sender, Response>;
   sendRobust(
-    sender: Sender,
+    sender: Sender = undefined as Sender,
     params?: Params,
   ): RobustResponses<Params, Sender, Response> {
     if (!Signal.#is(this)) throw Signal.#detached("sendRobust");
@@ -620,7 +623,8 @@ export class Signal<
    * among it is ignored, as `Promise.all` ignores all but the first.
    *
    * @param sender Who sends; `undefined` reaches only receivers connected
-   * without a sender.
+   * without a sender. It may be left out when the sender type admits
+   * `undefined` and no param is required, as in `ready.send()`.
    * @param params The named values every receiver gets; may be left out when
    * no key is required.
    * @returns A promise of a `[receiver, awaited response]` pair per receiver
@@ -641,19 +645,18 @@ export class Signal<
    * assertEquals(responses.map(([, length]) => length), [5, 0]);
    * ```
    */
-  sendAsync<From extends Sender>(
-    sender: From,
-    ...params: SendParams<Params>
-  ): Promise<AsyncResponses<Params, Sender, Response, From>>;
+  sendAsync<Sent = unknown>(
+    ...args: SendArgs<Params, Sender, Sent>
+  ): Promise<AsyncResponses<Params, Sender, Response>>;
   async sendAsync(
-    sender: Sender,
+    sender: Sender = undefined as Sender,
     params?: Params,
   ): Promise<AsyncResponses<Params, Sender, Response>> {
     if (!Signal.#is(this)) throw Signal.#detached("sendAsync");
     checkParams(params, this.#actions.send);
     if (this.#detour && !this.#beforeReceivers(sender, params)) return [];
     const { receivers, steps } = this.#registry.callListFor(sender);
-    const responses: Responses<Params, Sender, Response> = [];
+    const responses: Array<[Receiver<Params, Sender, Response>, Response]> = [];
     if (receivers.length === 0 && steps === null) return [];
     const args = this.#receiverArgs(sender, params);
     try {
@@ -685,7 +688,8 @@ export class Signal<
    * every one of them even when some throw or reject.
    *
    * @param sender Who sends; `undefined` reaches only receivers connected
-   * without a sender.
+   * without a sender. It may be left out when the sender type admits
+   * `undefined` and no param is required, as in `ready.send()`.
    * @param params The named values every receiver gets; may be left out when
    * no key is required.
    * @returns A promise of a `[receiver, outcome]` pair per receiver called, in
@@ -706,12 +710,11 @@ export class Signal<
    * assertEquals(outcomes.map(([, outcome]) => outcome.status), ["rejected", "fulfilled"]);
    * ```
    */
-  sendAsyncRobust<From extends Sender>(
-    sender: From,
-    ...params: SendParams<Params>
-  ): Promise<AsyncRobustResponses<Params, Sender, Response, From>>;
+  sendAsyncRobust<Sent = unknown>(
+    ...args: SendArgs<Params, Sender, Sent>
+  ): Promise<AsyncRobustResponses<Params, Sender, Response>>;
   async sendAsyncRobust(
-    sender: Sender,
+    sender: Sender = undefined as Sender,
     params?: Params,
   ): Promise<AsyncRobustResponses<Params, Sender, Response>> {
     if (!Signal.#is(this)) throw Signal.#detached("sendAsyncRobust");
@@ -757,6 +760,10 @@ export class Signal<
   /**
    * Lists the receivers a send from `sender` would call, in call order.
    *
+   * Each may have been connected for one sender only, narrower than the
+   * argument's type, so each is a {@linkcode ConnectedReceiver}: compare it
+   * with a receiver or disconnect it, but do not call it.
+   *
    * @param sender The sender to ask about; left out, a send without a sender.
    * @returns A new array of receivers.
    *
@@ -774,9 +781,7 @@ export class Signal<
    * assertEquals(saved.receivers(), [log]);
    * ```
    */
-  receivers<From extends Sender = Sender>(
-    sender?: From,
-  ): Receiver<Params, Sender, Response, From>[] {
+  receivers(sender?: Sender): ConnectedReceiver<Params, Sender, Response>[] {
     if (!Signal.#is(this)) throw Signal.#detached("receivers");
     return this.#registry.receiversFor(sender) as Receiver<
       Params,
