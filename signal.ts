@@ -488,6 +488,8 @@ export class Signal<
    * Who is called is fixed when the send starts. A receiver that throws stops
    * the send: its error propagates and later receivers are not called.
    *
+   * @typeParam Sent The type of the params passed, inferred, never written:
+   * a reserved key among its keys is refused, even with the value `undefined`.
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender. It may be left out when the sender type admits
    * `undefined` and no param is required, as in `ready.send()`.
@@ -546,6 +548,8 @@ export class Signal<
    * Sends the signal like {@linkcode Signal.prototype.send}, but calls every
    * receiver even when some throw, as Django's `send_robust` does.
    *
+   * @typeParam Sent The type of the params passed, inferred, never written:
+   * a reserved key among its keys is refused, even with the value `undefined`.
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender. It may be left out when the sender type admits
    * `undefined` and no param is required, as in `ready.send()`.
@@ -622,6 +626,8 @@ export class Signal<
    * error, and what earlier receivers returned is not awaited: a rejection
    * among it is ignored, as `Promise.all` ignores all but the first.
    *
+   * @typeParam Sent The type of the params passed, inferred, never written:
+   * a reserved key among its keys is refused, even with the value `undefined`.
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender. It may be left out when the sender type admits
    * `undefined` and no param is required, as in `ready.send()`.
@@ -687,6 +693,8 @@ export class Signal<
    * Sends the signal to receivers that may be async, calling and awaiting
    * every one of them even when some throw or reject.
    *
+   * @typeParam Sent The type of the params passed, inferred, never written:
+   * a reserved key among its keys is refused, even with the value `undefined`.
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender. It may be left out when the sender type admits
    * `undefined` and no param is required, as in `ready.send()`.
