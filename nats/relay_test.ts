@@ -1,0 +1,98 @@
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import type { RelayError } from "../relay.ts";
+import { noUnhandledRejections, within } from "../testing/events.ts";
+import { startRelay } from "./testing/relays.ts";
+import { startNats } from "./testing/server.ts";
+
+function codes(errors: readonly RelayError[]): string[] {
+  return errors.map((error) => error.code);
+}
+
+for (const noEcho of [false, true]) {
+  const how = noEcho
+    ? "noEcho connections"
+    : "connections that hear themselves";
+  Deno.test(`relay() over natsChannel() on ${how} delivers to the other relay, never back to itself`, async () => {
+    await using _hook = noUnhandledRejections();
+    await using server = await startNats();
+    await using a = await startRelay(server.url, "app", { noEcho });
+    await using b = await startRelay(server.url, "app", { noEcho });
+    a.saved.send("db", { id: 1 });
+    await within(a.relay.flush(), "a's posts");
+    await b.until(() => b.received.length === 1);
+    // A message that b saw proves a's own copy (if any) has arrived too.
+    b.saved.send("db", { id: 2 });
+    await a.until(() => a.received.length === 2);
+    assertEquals(a.received.map(({ params }) => params), [{ id: 1 }, {
+      id: 2,
+    }]);
+    assertEquals(b.received.map(({ params }) => params), [{ id: 1 }, {
+      id: 2,
+    }]);
+    assertEquals(a.relay.stats.received, 1, "a dispatched only b's send");
+    assertEquals(a.relay.stats.dropped, 0);
+    assertEquals([...a.errors, ...b.errors], []);
+  });
+}
+
+Deno.test("relay() over natsChannel(): while the server is down each send fails at once and is reported, and delivery resumes with the gap reported after a restart", async () => {
+  await using _hook = noUnhandledRejections();
+  await using server = await startNats();
+  await using a = await startRelay(server.url, "app");
+  await using b = await startRelay(server.url, "app");
+  a.saved.send("db", { i: -1 });
+  await b.until(() => b.received.length === 1);
+
+  await server.kill();
+  await a.until(() => codes(a.errors).includes("disconnected"));
+  await b.until(() => codes(b.errors).includes("disconnected"));
+  const started = performance.now();
+  for (let i = 0; i < 100; i++) a.saved.send("db", { i });
+  // Every post settles at once: flush() rejects without waiting for NATS.
+  const failure = await assertRejects(
+    () => within(a.relay.flush(), "a's failed posts"),
+    AggregateError,
+  );
+  assert(performance.now() - started < 2_000, "flush() waited for NATS");
+  assert(failure.errors.length > 0);
+  assertEquals(a.relay.stats.failed, 100);
+  assertEquals(a.received.length, 101, "local receivers ran");
+  const postErrors = codes(a.errors).filter((code) => code !== "disconnected");
+  assert(postErrors.length > 0);
+  assert(
+    postErrors.every((code) => code === "unavailable"),
+    String(postErrors),
+  );
+
+  await server.restart();
+  await within(b.channel.ready, "b to subscribe again");
+  await within(a.channel.ready, "a to reconnect");
+  a.saved.send("db", { i: 100 });
+  await within(a.relay.flush(), "a's posts");
+  await b.until(() => b.received.length === 2);
+  assertEquals(b.received[1]!.params, { i: 100 });
+  assertEquals(codes(b.errors).filter((code) => code === "gap").length, 1);
+  assertEquals(b.relay.stats.gaps, 1);
+});
+
+Deno.test("relay() over natsChannel() reports bytes that are not UTF-8, garbage, wrong shapes and unknown versions, and the next good message arrives", async () => {
+  await using _hook = noUnhandledRejections();
+  await using server = await startNats();
+  await using a = await startRelay(server.url, "app");
+  await using b = await startRelay(server.url, "app");
+  const bad: (string | Uint8Array)[] = [
+    new Uint8Array([0, 0xff, 0xfe, 0x7b, 0x80]),
+    "\u0000 garbage {",
+    '{"valid": "json", "wrong": "shape"}',
+    "[1]",
+    '[999, "someone", 1, 0, [["saved", 0, "db", null]]]',
+    "",
+  ];
+  for (const message of bad) await server.publish("app", message);
+  a.saved.send("db", { good: 1 });
+  await within(a.relay.flush(), "a's posts");
+  await b.until(() => b.received.length === 1);
+  assertEquals(b.received[0]!.params, { good: 1 });
+  assertEquals(codes(b.errors), bad.map(() => "decode"));
+  assertEquals(b.relay.stats.dropped, bad.length);
+});
