@@ -47,15 +47,25 @@ export interface ServerProcessOptions {
   answers(): Promise<boolean>;
   /** What to say when the binary is missing (how to install it). */
   readonly installHint: string;
-  /** How long to wait for `answers()`; 10,000 ms by default. */
+  /** How long to wait for `answers()`, or for an exit; 10,000 ms by default. */
   readonly waitMs?: number;
+  /** Run as this user id (Postgres refuses to run as root). */
+  readonly uid?: number;
+  /** Run as this group id. */
+  readonly gid?: number;
+  /**
+   * How `kill()` stops it; SIGKILL by default (no goodbye to the clients).
+   * Postgres takes SIGQUIT, which also takes its backends down. Whatever has
+   * not exited within `waitMs` gets SIGKILL then.
+   */
+  readonly stopSignal?: Deno.Signal;
 }
 
 /** A server process the test started. */
 export interface ServerProcess extends AsyncDisposable {
   /** Its pid, or undefined while it is stopped. */
   readonly pid: number | undefined;
-  /** Kills it (SIGKILL: no goodbye to the clients) and waits for it to exit. */
+  /** Stops it (`stopSignal`, SIGKILL by default) and waits for it to exit. */
   kill(): Promise<void>;
   /** Starts it again with the same arguments; resolves once it answers. */
   restart(): Promise<void>;
@@ -98,17 +108,24 @@ export async function startServerProcess(
     const running = child;
     if (running === undefined) return;
     child = undefined;
-    try {
-      running.kill("SIGKILL");
-    } catch {
-      // Already gone.
+    for (
+      const signal of [options.stopSignal ?? "SIGKILL", "SIGKILL"] as const
+    ) {
+      try {
+        running.kill(signal);
+      } catch {
+        // Already gone.
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const exited = await Promise.race([
+        running.status.then(() => true),
+        new Promise<false>((resolve) =>
+          timer = setTimeout(() => resolve(false), waitMs)
+        ),
+      ]);
+      clearTimeout(timer);
+      if (exited) break;
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      running.status,
-      new Promise((resolve) => timer = setTimeout(resolve, waitMs)),
-    ]);
-    clearTimeout(timer);
     RUNNING.delete(running);
   }
 
@@ -116,6 +133,8 @@ export async function startServerProcess(
     try {
       child = new Deno.Command(options.command, {
         args: [...options.args],
+        ...(options.uid === undefined ? {} : { uid: options.uid }),
+        ...(options.gid === undefined ? {} : { gid: options.gid }),
         stdin: "null",
         stdout: "null",
         stderr: "null",
