@@ -225,7 +225,7 @@ function messageOf(error: unknown): string {
  *   flush: () => Promise.resolve(),
  * };
  * const channel = natsChannel({ connection, subject: "app" });
- * assertEquals(channel.maxMessageBytes, 4);
+ * assertEquals(channel.maxBytes, 4);
  * channel.postMessage("éé"); // 4 bytes
  * assertThrows(() => channel.postMessage("ééé"), RangeError, "6 bytes");
  * assertEquals(published, ["éé"]);
@@ -283,7 +283,7 @@ export class NatsChannel extends EventTarget {
    * `max_payload`), or undefined while disconnected. Read at each post: a
    * reconnect may land on a server with another limit.
    */
-  get maxMessageBytes(): number | undefined {
+  get maxBytes(): number | undefined {
     const max = this.#connection.info?.max_payload;
     return typeof max === "number" ? max : undefined;
   }
@@ -308,7 +308,7 @@ export class NatsChannel extends EventTarget {
       );
     }
     const bytes = ENCODER.encode(message);
-    const max = this.maxMessageBytes;
+    const max = this.maxBytes;
     if (max !== undefined && bytes.length > max) {
       throw new RangeError(
         `Cannot publish to NATS subject "${this.subject}": the message is ${bytes.length} bytes, over the server's max_payload of ${max} bytes`,

@@ -78,7 +78,7 @@ Deno.test("NatsChannel.postMessage() takes max_payload bytes of multi-byte text 
     const channel = natsChannel({ connection, subject: "big" });
     const texts = heard(channel);
     await channel.ready;
-    assertEquals(channel.maxMessageBytes, 1024);
+    assertEquals(channel.maxBytes, 1024);
     const fits = "é".repeat(512); // 1,024 bytes in 512 characters
     const over = fits + "a"; // 1,025 bytes
     assertThrows(
