@@ -3,7 +3,7 @@
  * a `.d.ts` beside each `.js`, `README.md`, `LICENSE`, and a `package.json`
  * made from this folder's `deno.json`.
  *
- * It has no dependencies: the NATS client in `deno.json`'s imports is for the
+ * It has no dependencies: the NATS client and devalue in `deno.json`'s imports are for the
  * tests, benchmark and example only, because the channel takes the
  * connection the user made and never imports a client. ES modules only, as
  * `@signalry/redis`; Node 20.19 and later `require()` an ES module graph. The
