@@ -234,24 +234,51 @@ function denoGraphPlugin(file: string, graph: DenoGraph): Plugin {
 }
 
 /**
+ * The worker scripts the tests start, `testing/*_worker.ts`, relative to the
+ * root; {@linkcode bundleTests} with {@linkcode WORKER_BUNDLES} writes each
+ * beside the test bundles, where `npm_test/deno_shim.ts` finds it.
+ */
+export function workerFiles(): string[] {
+  try {
+    return [...Deno.readDirSync(join(ROOT, "testing"))]
+      .filter(({ name, isFile }) => isFile && name.endsWith("_worker.ts"))
+      .map(({ name }) => `testing/${name}`)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** How to bundle the worker scripts: behind the worker shim, as `.mjs`. */
+export const WORKER_BUNDLES = {
+  shim: join(ROOT, "npm_test", "worker_shim.ts"),
+  extension: ".mjs",
+};
+
+/**
  * Writes `<name>.test.mjs` into `outDir` for each test file: the shim, then
  * the test file and what it imports, `signalry` and npm packages external.
  *
  * @param files The test files, relative to the root.
  * @param graphs Their module graphs, from {@linkcode moduleGraphs}.
  * @param outDir The project that has `signalry` installed.
+ * @param as Another shim and extension (the worker scripts').
  * @returns The paths of the bundles, relative to `outDir`.
  */
 export async function bundleTests(
   files: readonly string[],
   graphs: readonly DenoGraph[],
   outDir: string,
+  as: { shim: string; extension: string } = {
+    shim: SHIM,
+    extension: ".test.mjs",
+  },
 ): Promise<string[]> {
   return await Promise.all(files.map(async (file, i) => {
-    const bundle = file.replace(/\.ts$/, ".test.mjs");
+    const bundle = file.replace(/\.ts$/, as.extension);
     await build({
       stdin: {
-        contents: `import ${JSON.stringify(SHIM)};\nimport ${
+        contents: `import ${JSON.stringify(as.shim)};\nimport ${
           JSON.stringify(pathToFileURL(join(ROOT, file)).href)
         };\n`,
         resolveDir: ROOT,

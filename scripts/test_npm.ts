@@ -33,6 +33,8 @@ import {
   moduleGraphs,
   npmPackages,
   testFiles,
+  WORKER_BUNDLES,
+  workerFiles,
 } from "./_bundle_tests.ts";
 import { npmName } from "./_entry_points.ts";
 import { BROWSER_TOOLS, testBrowser } from "./test_browser.ts";
@@ -203,6 +205,8 @@ async function testNpm(runtimes: readonly string[]): Promise<boolean> {
   ]);
   const { dir, tarball } = project;
   const bundles = await bundleTests(files, graphs, dir);
+  const workers = workerFiles();
+  await bundleTests(workers, await moduleGraphs(workers), dir, WORKER_BUNDLES);
   await Deno.copyFile(
     join(ROOT, "npm_test", "require.test.cjs"),
     join(dir, "require.test.cjs"),
