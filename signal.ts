@@ -15,7 +15,12 @@ import {
   UNNAMED,
   type WaitChoices,
 } from "./_options.ts";
-import { checkParams, receiverArgs, type SendArgs } from "./_params.ts";
+import {
+  checkKeysToCopy,
+  checkParams,
+  receiverArgs,
+  type SendArgs,
+} from "./_params.ts";
 import {
   type CallList,
   isObject,
@@ -146,7 +151,13 @@ export class Signal<
   in out Sender = unknown,
   in out Response = unknown,
 > implements AnySignal {
-  readonly #registry = new Registry();
+  /**
+   * Who is connected; undefined until the first connect(), next(),
+   * events(), mute() or relay, so that a send to a signal nobody ever
+   * listened to (the common case in a big app) tests this one field.
+   * Whatever else changes what a send does must make it too.
+   */
+  #registry: Registry | undefined = undefined;
   readonly #name: string | undefined;
   readonly #actions: Actions;
   /** The mute() handles not yet ended, or undefined when there is none. */
@@ -187,8 +198,23 @@ export class Signal<
     );
   }
 
+  /** The registry, made on first use. */
+  #registryNow(): Registry {
+    return this.#registry ??= new Registry();
+  }
+
   #updateDetour(): void {
+    this.#registryNow();
     this.#detour = this.#mutes !== undefined || this.#outlets !== undefined;
+  }
+
+  /**
+   * A send nobody hears: no receiver's argument is built, so look for the
+   * reserved keys it would have caught, for the same answer whoever listens.
+   */
+  #toNobody(params: Params | undefined): [] {
+    checkKeysToCopy(params, this.#actions.send);
+    return [];
   }
 
   #plug(outlet: Outlet): () => void {
@@ -224,7 +250,7 @@ export class Signal<
     onError: (error: unknown) => void,
   ): void {
     if (this.#mutes !== undefined) return;
-    const list = this.#registry.callListFor(sender);
+    const list = this.#registryNow().callListFor(sender);
     const { receivers, steps } = list.remote ?? list;
     if (receivers.length === 0 && steps === null) return;
     let args: object;
@@ -388,7 +414,7 @@ export class Signal<
       throw new TypeError(`${action}: receiver is not a function`);
     }
     const choices = readOptions<Sender>(options, action);
-    return this.#registry.connect(
+    return this.#registryNow().connect(
       receiver,
       choices.uniqueId ?? receiver,
       choices,
@@ -501,7 +527,7 @@ export class Signal<
         `${action}: options.uniqueId is required when no receiver is given`,
       );
     }
-    return this.#registry.disconnect(key, sender);
+    return this.#registry?.disconnect(key, sender) ?? false;
   }
 
   /**
@@ -541,8 +567,20 @@ export class Signal<
   ): Responses<Params, Sender, Response> {
     if (!Signal.#is(this)) throw Signal.#detached("send");
     checkParams(params, this.#actions.send);
+    // Small enough for engines to inline: a send to nobody is the common case.
+    const registry = this.#registry;
+    if (registry === undefined) return this.#toNobody(params);
+    return this.#send(registry, sender, params);
+  }
+
+  /** send() once params passed checkParams() and the registry exists. */
+  #send(
+    registry: Registry,
+    sender: Sender,
+    params: Params | undefined,
+  ): Responses<Params, Sender, Response> {
     if (this.#detour && !this.#beforeReceivers(sender, params)) return [];
-    const callees = this.#registry.calleesFor(sender);
+    const callees = registry.calleesFor(sender);
     if (typeof callees === "function") {
       const receiver = callees as Receiver<Params, Sender, Response>;
       return [[receiver, receiver(this.#receiverArgs(sender, params))]];
@@ -552,7 +590,7 @@ export class Signal<
       steps: CallList["steps"];
     };
     const count = receivers.length;
-    if (count === 0 && steps === null) return [];
+    if (count === 0 && steps === null) return this.#toNobody(params);
     const args = this.#receiverArgs(sender, params);
     if (steps !== null) return callSteps(steps, args, []);
     if (count === 1) {
@@ -616,10 +654,12 @@ export class Signal<
     params: Params | undefined,
   ): RobustResponses<Params, Sender, Response> {
     checkParams(params, this.#actions.send);
+    const registry = this.#registry;
+    if (registry === undefined) return this.#toNobody(params);
     if (this.#detour && !this.#beforeReceivers(sender, params)) return [];
-    const { receivers, steps } = this.#registry.callListFor(sender);
+    const { receivers, steps } = registry.callListFor(sender);
+    if (receivers.length === 0 && steps === null) return this.#toNobody(params);
     const outcomes: RobustResponses<Params, Sender, Response> = [];
-    if (receivers.length === 0 && steps === null) return outcomes;
     const args = this.#receiverArgs(sender, params);
     for (const step of steps ?? receivers) {
       const receiver =
@@ -683,10 +723,12 @@ export class Signal<
   ): Promise<AsyncResponses<Params, Sender, Response>> {
     if (!Signal.#is(this)) throw Signal.#detached("sendAsync");
     checkParams(params, this.#actions.send);
+    const registry = this.#registry;
+    if (registry === undefined) return this.#toNobody(params);
     if (this.#detour && !this.#beforeReceivers(sender, params)) return [];
-    const { receivers, steps } = this.#registry.callListFor(sender);
+    const { receivers, steps } = registry.callListFor(sender);
+    if (receivers.length === 0 && steps === null) return this.#toNobody(params);
     const responses: Array<[Receiver<Params, Sender, Response>, Response]> = [];
-    if (receivers.length === 0 && steps === null) return [];
     const args = this.#receiverArgs(sender, params);
     try {
       callSteps(steps ?? receivers, args, responses);
@@ -785,7 +827,7 @@ export class Signal<
   hasReceivers(sender?: Sender): boolean {
     if (!Signal.#is(this)) throw Signal.#detached("hasReceivers");
     if (this.#outlets !== undefined) return true;
-    return this.#registry.hasReceivers(sender);
+    return this.#registry?.hasReceivers(sender) ?? false;
   }
 
   /**
@@ -814,7 +856,7 @@ export class Signal<
    */
   receivers(sender?: Sender): ConnectedReceiver<Params, Sender, Response>[] {
     if (!Signal.#is(this)) throw Signal.#detached("receivers");
-    return this.#registry.receiversFor(sender) as Receiver<
+    return (this.#registry?.receiversFor(sender) ?? []) as Receiver<
       Params,
       Sender,
       Response
@@ -843,7 +885,7 @@ export class Signal<
    */
   disconnectAll(sender?: Sender): number {
     if (!Signal.#is(this)) throw Signal.#detached("disconnectAll");
-    return this.#registry.disconnectAll(sender);
+    return this.#registry?.disconnectAll(sender) ?? 0;
   }
 
   /**
@@ -926,7 +968,7 @@ export class Signal<
     } catch (error) {
       return Promise.reject(error);
     }
-    const registry = this.#registry;
+    const registry = this.#registryNow();
     return new Promise((resolve, reject) => {
       registry.wait(settleOnce(resolve, reject), choices);
     });
@@ -1013,7 +1055,7 @@ export class Signal<
     return new EventQueue<ReceiverArgs<Params, Sender, Response>>(
       action,
       choices.limit,
-      (hooks) => this.#registry.wait(hooks, choices),
+      (hooks) => this.#registryNow().wait(hooks, choices),
     );
   }
 
