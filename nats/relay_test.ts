@@ -1,7 +1,7 @@
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import type { RelayError } from "../relay.ts";
 import { noUnhandledRejections, within } from "../testing/events.ts";
-import { startRelay } from "./testing/relays.ts";
+import { connectNats, startRelay } from "./testing/relays.ts";
 import { startNats } from "./testing/server.ts";
 
 function codes(errors: readonly RelayError[]): string[] {
@@ -96,3 +96,59 @@ Deno.test("relay() over natsChannel() reports bytes that are not UTF-8, garbage,
   assertEquals(codes(b.errors), bad.map(() => "decode"));
   assertEquals(b.relay.stats.dropped, bad.length);
 });
+
+Deno.test("relay() over natsChannel() sends a message of exactly max_payload bytes, and refuses one byte more at send with a RangeError, counting multi-byte text in bytes", async () => {
+  await using _hook = noUnhandledRejections();
+  await using server = await startNats({ maxPayload: 1024 });
+  await using a = await startRelay(server.url, "app");
+  await using b = await startRelay(server.url, "app");
+  // A raw subscriber measures each message as the server carried it.
+  const watcher = await connectNats(server.url);
+  const sizes: number[] = [];
+  watcher.subscribe("app", {
+    callback: (_error, message) => void sizes.push(message.data.length),
+  });
+  await watcher.flush();
+  try {
+    a.saved.send("db", { s: "" });
+    await b.until(() => b.received.length === 1 && sizes.length === 1);
+    // Each "é" adds two bytes; the sequence number keeps its digit count.
+    const room = 1024 - sizes[0]!;
+    const exact = "é".repeat(Math.floor(room / 2)) + "a".repeat(room % 2);
+    const overByOneByte = exact.endsWith("a")
+      ? exact.slice(0, -1) + "é"
+      : exact + "a";
+    const over = [overByOneByte, exact + "é"];
+    for (const s of over) {
+      const posted = a.relay.stats.posted;
+      const heard = a.received.length;
+      const error = assertThrows(
+        () => a.saved.send("db", { s }),
+        RangeError,
+        "over the channel's limit of 1024 bytes",
+      );
+      assert(error.message.includes(`${1024 + utf8(s) - utf8(exact)} bytes`));
+      assertEquals(a.received.length, heard, "no local receiver ran");
+      assertEquals(a.relay.stats.posted, posted, "nothing posted");
+    }
+    a.saved.send("db", { s: exact });
+    await within(a.relay.flush(), "a's posts");
+    await b.until(() => b.received.length === 2);
+    assertEquals(b.received[1]!.params, { s: exact });
+    await within(watcher.flush(), "the watcher");
+    assertEquals(sizes[1], 1024, "the message was max_payload bytes");
+    // Sends that fit alone but not together go out as several messages.
+    for (let i = 0; i < 10; i++) a.saved.send("db", { s: "é".repeat(150) });
+    await within(a.relay.flush(), "a's posts");
+    await b.until(() => b.received.length === 12);
+    assert(sizes.length > 3, "the burst took several messages");
+    assert(sizes.every((size) => size <= 1024), String(sizes));
+    assertEquals([...a.errors, ...b.errors], []);
+  } finally {
+    await watcher.close();
+  }
+});
+
+function utf8(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
