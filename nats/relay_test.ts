@@ -75,6 +75,22 @@ Deno.test("relay() over natsChannel(): while the server is down each send fails 
   assertEquals(b.relay.stats.gaps, 1);
 });
 
+Deno.test("relay() over natsChannel() reports a dropped connection, and hears again once the client reconnected", async () => {
+  await using _hook = noUnhandledRejections();
+  await using server = await startNats();
+  await using a = await startRelay(server.url, "app");
+  await using b = await startRelay(server.url, "app");
+  // The client drops its connection, as a network fault would, and redials.
+  await b.connection.reconnect();
+  await b.until(() => codes(b.errors).includes("disconnected"));
+  await within(b.channel.ready, "b to subscribe again");
+  a.saved.send("db", { after: true });
+  await within(a.relay.flush(), "a's posts");
+  await b.until(() => b.received.length === 1);
+  assertEquals(b.received[0]!.params, { after: true });
+  assertEquals(codes(a.errors), []);
+});
+
 Deno.test("relay() over natsChannel() reports bytes that are not UTF-8, garbage, wrong shapes and unknown versions, and the next good message arrives", async () => {
   await using _hook = noUnhandledRejections();
   await using server = await startNats();
