@@ -531,22 +531,31 @@ export class Signal<
   }
 
   /**
-   * Sends the signal: calls each receiver connected for any sender or for
-   * `sender`, in connection order, with the params plus `signal` and `sender`.
+   * Sends the signal, as `send(sender, params?)`, and returns each
+   * receiver's response without awaiting it: for async receivers, use
+   * {@linkcode Signal.prototype.sendAsync} or
+   * {@linkcode Signal.prototype.sendAsyncRobust}.
    *
-   * Who is called is fixed when the send starts. A receiver that throws stops
-   * the send: its error propagates and later receivers are not called.
+   * It calls each receiver connected for any sender or for `sender`, in
+   * connection order, with the params plus `signal` and `sender`. Who is
+   * called is fixed when the send starts. A receiver that throws stops the
+   * send: its error propagates and later receivers are not called. An async
+   * receiver's promise is returned as its response; if it rejects, nothing
+   * handles the rejection, which ends a Node or Deno process.
    *
    * @typeParam Sent The type of the params passed, inferred, never written:
    * a reserved key among its keys is refused, even with the value `undefined`.
+   * @param args `sender, params?`: who sends, then the named values every
+   * receiver gets, which may be left out when no key is required.
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender. It may be left out when the sender type admits
    * `undefined` and no param is required, as in `ready.send()`.
-   * @param params The named values every receiver gets; may be left out when
-   * no key is required.
+   * @param [params] The named values every receiver gets; optional when the
+   * params type has no required key.
    * @returns A `[receiver, response]` pair per receiver called, in call order.
-   * @throws {TypeError} If `params` is not a plain object or has a `signal`
-   * or `sender` key. No receiver is called then.
+   * @throws {TypeError} If `params` is not a plain object (send `{ date }`,
+   * not the `Date`) or has an own `signal` or `sender` key, even one a Proxy
+   * hides from `in`. No receiver is called then.
    *
    * @example Collect responses
    * ```ts
@@ -556,6 +565,18 @@ export class Signal<
    * const saved = new Signal<{ id: number }, string, number>();
    * saved.connect(({ id }) => id * 2);
    * assertEquals(saved.send("db", { id: 21 }).map(([, n]) => n), [42]);
+   * ```
+   *
+   * @example An async receiver's promise comes back unawaited
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals, assertInstanceOf } from "@std/assert";
+   *
+   * const saved = new Signal<Record<never, never>, null, Promise<string>>();
+   * saved.connect(async () => "indexed");
+   * const response = saved.send(null)[0]?.[1];
+   * assertInstanceOf(response, Promise);
+   * assertEquals(await response, "indexed");
    * ```
    */
   send<Sent = unknown>(
@@ -606,21 +627,30 @@ export class Signal<
   }
 
   /**
-   * Sends the signal like {@linkcode Signal.prototype.send}, but calls every
-   * receiver even when some throw, as Django's `send_robust` does.
+   * Sends the signal like {@linkcode Signal.prototype.send}, as
+   * `sendRobust(sender, params?)`, calling every receiver even when some
+   * throw, as Django's `send_robust` does. Like `send`, it does not await:
+   * for async receivers, use {@linkcode Signal.prototype.sendAsyncRobust}.
+   *
+   * An async receiver's promise is returned as its `fulfilled` value; if it
+   * rejects, nothing handles the rejection, which ends a Node or Deno
+   * process.
    *
    * @typeParam Sent The type of the params passed, inferred, never written:
    * a reserved key among its keys is refused, even with the value `undefined`.
+   * @param args `sender, params?`: who sends, then the named values every
+   * receiver gets, which may be left out when no key is required.
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender. It may be left out when the sender type admits
    * `undefined` and no param is required, as in `ready.send()`.
-   * @param params The named values every receiver gets; may be left out when
-   * no key is required.
+   * @param [params] The named values every receiver gets; optional when the
+   * params type has no required key.
    * @returns A `[receiver, outcome]` pair per receiver called, in call order;
    * each outcome is `{ status: "fulfilled", value }` or
    * `{ status: "rejected", reason }`, like a `PromiseSettledResult`.
-   * @throws {TypeError} If `params` is not a plain object or has a `signal`
-   * or `sender` key. No receiver is called then.
+   * @throws {TypeError} If `params` is not a plain object (send `{ date }`,
+   * not the `Date`) or has an own `signal` or `sender` key, even one a Proxy
+   * hides from `in`. No receiver is called then.
    *
    * @example Keep going past a failing receiver
    * ```ts
@@ -680,9 +710,9 @@ export class Signal<
   }
 
   /**
-   * Sends the signal to receivers that may be async, as Django's `asend`
-   * does: calls each receiver in connection order, then awaits all their
-   * results together.
+   * Sends the signal to receivers that may be async, as
+   * `sendAsync(sender, params?)` and as Django's `asend` does: calls each
+   * receiver in connection order, then awaits all their results together.
    *
    * A receiver that throws synchronously stops the send, as in
    * {@linkcode Signal.prototype.send}; the promise then rejects with its
@@ -691,11 +721,13 @@ export class Signal<
    *
    * @typeParam Sent The type of the params passed, inferred, never written:
    * a reserved key among its keys is refused, even with the value `undefined`.
+   * @param args `sender, params?`: who sends, then the named values every
+   * receiver gets, which may be left out when no key is required.
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender. It may be left out when the sender type admits
    * `undefined` and no param is required, as in `ready.send()`.
-   * @param params The named values every receiver gets; may be left out when
-   * no key is required.
+   * @param [params] The named values every receiver gets; optional when the
+   * params type has no required key.
    * @returns A promise of a `[receiver, awaited response]` pair per receiver
    * called, in call order. It rejects with the first failure, and with a
    * `TypeError` (before any receiver is called) if `params` is not a plain
@@ -755,16 +787,19 @@ export class Signal<
   }
 
   /**
-   * Sends the signal to receivers that may be async, calling and awaiting
-   * every one of them even when some throw or reject.
+   * Sends the signal to receivers that may be async, as
+   * `sendAsyncRobust(sender, params?)` and as Django's `asend_robust` does,
+   * calling and awaiting every one of them even when some throw or reject.
    *
    * @typeParam Sent The type of the params passed, inferred, never written:
    * a reserved key among its keys is refused, even with the value `undefined`.
+   * @param args `sender, params?`: who sends, then the named values every
+   * receiver gets, which may be left out when no key is required.
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender. It may be left out when the sender type admits
    * `undefined` and no param is required, as in `ready.send()`.
-   * @param params The named values every receiver gets; may be left out when
-   * no key is required.
+   * @param [params] The named values every receiver gets; optional when the
+   * params type has no required key.
    * @returns A promise of a `[receiver, outcome]` pair per receiver called, in
    * call order, each outcome a `PromiseSettledResult`. It rejects only with a
    * `TypeError` (before any receiver is called) if `params` is not a plain
