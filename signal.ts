@@ -137,7 +137,8 @@ function callSteps<Args, Response>(
  *
  * A registration for an object sender does not keep that sender alive,
  * even when its receiver closes over it or it listens to an AbortSignal:
- * when the sender is collected, its registrations go with it. One
+ * when the sender is collected, its registrations go with it, and
+ * `disconnectAll()` stops counting them even before finalizers run. One
  * retention is by design: the call list a sender's last send used is kept
  * until its next send or change, so a receiver disconnected since stays
  * reachable until then, or until the sender is collected.
@@ -526,8 +527,8 @@ export class Signal<
   /**
    * Sends the signal, as `send(sender, params?)`, and returns each
    * receiver's response without awaiting it: for async receivers, use
-   * {@linkcode Signal.prototype.sendAsync} or
-   * {@linkcode Signal.prototype.sendAsyncRobust}.
+   * {@linkcode Signal.prototype.sendAsync | sendAsync} or
+   * {@linkcode Signal.prototype.sendAsyncRobust | sendAsyncRobust}.
    *
    * It calls each receiver connected for any sender or for `sender`, in
    * connection order, with the params plus `signal` and `sender`. Who is
@@ -623,7 +624,8 @@ export class Signal<
    * Sends the signal like {@linkcode Signal.prototype.send}, as
    * `sendRobust(sender, params?)`, calling every receiver even when some
    * throw, as Django's `send_robust` does. Like `send`, it does not await:
-   * for async receivers, use {@linkcode Signal.prototype.sendAsyncRobust}.
+   * for async receivers, use
+   * {@linkcode Signal.prototype.sendAsyncRobust | sendAsyncRobust}.
    *
    * An async receiver's promise is returned as its `fulfilled` value; if it
    * rejects, nothing handles the rejection, which ends a Node or Deno
