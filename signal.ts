@@ -272,7 +272,8 @@ export class Signal<
    */
   #beforeReceivers(sender: Sender, params: Params | undefined): boolean {
     if (this.#mutes !== undefined) {
-      this.#receiverArgs(sender, params);
+      // Muted, nobody hears it: the same params check as a send to nobody.
+      checkKeysToCopy(params, this.#actions.send);
       return false;
     }
     for (const outlet of this.#outlets ?? []) {
