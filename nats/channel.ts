@@ -243,8 +243,10 @@ export class NatsChannel extends EventTarget {
   #ready: Promise<void>;
   #connected = true;
   #closed = false;
-  /** Settles `ready` once the connection is back, while one is awaited. */
-  #resolveWaiting: (() => void) | undefined;
+  /** Settles `ready` once the connection is back (or closed), while one is awaited. */
+  #waiting:
+    | { resolve: () => void; reject: (error: NatsChannelError) => void }
+    | undefined;
 
   /**
    * Use {@linkcode natsChannel}, which checks its options.
@@ -272,7 +274,8 @@ export class NatsChannel extends EventTarget {
 
   /**
    * Resolves once the server has the subscription, and again after each
-   * reconnect, once it has it again.
+   * reconnect, once it has it again. Rejects once the connection is closed
+   * for good (closed by its owner, or out of reconnect attempts).
    */
   get ready(): Promise<void> {
     return this.#ready;
@@ -351,8 +354,8 @@ export class NatsChannel extends EventTarget {
     if (this.#closed) return;
     this.#closed = true;
     (this.#statuses as { stop?: () => void }).stop?.();
-    this.#resolveWaiting?.();
-    this.#resolveWaiting = undefined;
+    this.#waiting?.resolve();
+    this.#waiting = undefined;
     try {
       this.#subscription.unsubscribe();
     } catch {
@@ -404,28 +407,36 @@ export class NatsChannel extends EventTarget {
         if (this.#closed) return;
         if (status.type === "disconnect" && this.#connected) {
           this.#connected = false;
-          this.#ready = new Promise((resolve) => {
-            this.#resolveWaiting = resolve;
+          this.#ready = new Promise((resolve, reject) => {
+            this.#waiting = { resolve, reject };
           });
+          // Whoever awaits `ready` sees a rejection; nobody else must have to.
+          this.#ready.catch(() => {});
           this.#report(
             "disconnected",
             `Lost the connection to NATS (subject "${this.subject}"): messages published until it reconnects are lost`,
           );
         } else if (status.type === "reconnect" && !this.#connected) {
           this.#connected = true;
-          const resolveWaiting = this.#resolveWaiting;
-          this.#resolveWaiting = undefined;
+          const waiting = this.#waiting;
+          this.#waiting = undefined;
           // The client sends the subscription again on reconnect; a flush
           // says when the server has it.
           this.#ready = this.#flushed();
-          this.#ready.then(resolveWaiting, resolveWaiting);
+          this.#ready.then(waiting?.resolve, waiting?.resolve);
         } else if (status.type === "close") {
-          if (this.#connected) {
-            this.#connected = false;
-            this.#report(
-              "disconnected",
-              `The NATS connection was closed (subject "${this.subject}"): nothing more is published or heard`,
-            );
+          const error = new NatsChannelError(
+            "disconnected",
+            `The NATS connection was closed (subject "${this.subject}"): nothing more is published or heard`,
+          );
+          const wasConnected = this.#connected;
+          this.#connected = false;
+          this.#waiting?.reject(error);
+          this.#waiting = undefined;
+          this.#ready = Promise.reject(error);
+          this.#ready.catch(() => {});
+          if (wasConnected) {
+            this.dispatchEvent(new NatsChannelErrorEvent(error));
           }
           return;
         }

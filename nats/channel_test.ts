@@ -18,6 +18,7 @@ import {
   NatsChannelError,
   type NatsConnectionLike,
 } from "./mod.ts";
+import { connect } from "@nats-io/transport-node";
 import { connectNats } from "./testing/relays.ts";
 import { startNats } from "./testing/server.ts";
 
@@ -139,6 +140,32 @@ Deno.test("NatsChannel.postMessage() fails at once with unavailable while the se
   } finally {
     await connection.close();
     await other.close();
+  }
+});
+
+Deno.test("NatsChannel reports a connection that is closed for good, rejects ready and refuses posts as unavailable", async () => {
+  await using _hook = noUnhandledRejections();
+  await using server = await startNats();
+  // No reconnects: once the server goes, the client closes the connection.
+  const connection = await connect({ servers: server.url, reconnect: false });
+  try {
+    const channel = natsChannel({ connection, subject: "app" });
+    await channel.ready;
+    const errors: string[] = [];
+    channel.addEventListener("error", (event) => {
+      errors.push((event as Event & { error: NatsChannelError }).error.message);
+    });
+    await server.kill();
+    await until(() => connection.isClosed(), "the client to close");
+    await assertRejects(() => channel.ready, NatsChannelError, "closed");
+    assertEquals(errors.length, 1, "reported once");
+    const post = channel.postMessage("late");
+    assert(post !== undefined && await settlesAtOnce(post));
+    const error = await assertRejects(() => post!, NatsChannelError);
+    assertEquals(error.code, "unavailable");
+    await channel.close();
+  } finally {
+    await connection.close();
   }
 });
 
