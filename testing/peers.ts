@@ -36,6 +36,8 @@ export interface Peer extends AsyncDisposable {
     match: (message: PeerMessage) => boolean,
     ms?: number,
   ): Promise<PeerMessage>;
+  /** Sends SIGSTOP or SIGCONT. */
+  signal(signal: "SIGSTOP" | "SIGCONT"): void;
   /** Asks it to exit ({exit: true}), and kills it if it has not within the time limit. */
   close(): Promise<void>;
 }
@@ -205,6 +207,11 @@ export async function startPeerProcess(
   }
 
   async function close(): Promise<void> {
+    try {
+      child.kill("SIGCONT");
+    } catch {
+      // Already gone.
+    }
     await writer.write(encoder.encode(`${JSON.stringify({ exit: true })}\n`))
       .catch(() => {});
     await writer.close().catch(() => {});
@@ -226,6 +233,7 @@ export async function startPeerProcess(
     command: (command) =>
       writer.write(encoder.encode(`${JSON.stringify(command)}\n`)),
     waitFor,
+    signal: (signal) => child.kill(signal),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -32,7 +32,12 @@ process.on("unhandledRejection", (reason) => {
   process.exit(70);
 });
 
-const connection = await connect({ servers: url });
+// Reconnect at once, and for ever, as a long-lived service would.
+const connection = await connect({
+  servers: url,
+  reconnectTimeWait: 50,
+  maxReconnectAttempts: -1,
+});
 const saved = new Signal({ name: "saved" });
 saved.connect(({ signal: _signal, sender, ...params }) => {
   write({ type: "received", sender, params: stringify(params) });
