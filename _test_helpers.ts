@@ -100,6 +100,17 @@ export function lowestScalingRatio(
 }
 
 /**
+ * Whether `promise` has settled within a task, without waiting longer: a
+ * promise that never settles fails the assertion instead of hanging the test.
+ */
+export async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(() => settled = true, () => settled = true);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  return settled;
+}
+
+/**
  * Runs `during` and returns the reasons of the promise rejections nobody
  * handled meanwhile, a few tasks after it settles; handles them, so that
  * they do not end the test run.

@@ -2,6 +2,7 @@ import {
   assert,
   assertEquals,
   assertFalse,
+  assertInstanceOf,
   assertLess,
   assertRejects,
   assertStrictEquals,
@@ -18,6 +19,7 @@ import {
 import {
   countedAbortSignal,
   gc,
+  isSettled,
   lowestScalingRatio,
   unhandledRejections,
 } from "./_test_helpers.ts";
@@ -753,6 +755,42 @@ Deno.test("Signal.send() rejects params that inherit from another object and cal
   assertSpyCalls(receiver, 0);
 });
 
+Deno.test("Signal sends reject params whose prototype only looks like a plain object's, and call no receiver", async () => {
+  // The prototype of a `class extends null` ends the chain and has its own
+  // constructor, as another realm's Object.prototype does; so has a
+  // null-prototype object given a `constructor` of its own.
+  class Bare extends null {}
+  const saved = new Signal<Record<string, unknown>, string>();
+  const receiver = spy();
+  saved.connect(receiver);
+  const prototypes: object[] = [
+    Bare.prototype,
+    Object.assign(Object.create(null), { constructor: Object }),
+    Object.create(null, { constructor: { value: Object } }),
+    Object.assign(Object.create(null), { constructor: Bare }),
+  ];
+  const message = "Cannot send signal: params is not a plain object";
+
+  for (const prototype of prototypes) {
+    const params = Object.assign(Object.create(prototype), { id: 1 });
+    assertThrows(() => saved.send("db", params), TypeError, message);
+    assertThrows(() => saved.sendRobust("db", params), TypeError, message);
+    await assertRejects(
+      () => saved.sendAsync("db", params),
+      TypeError,
+      message,
+    );
+    await assertRejects(
+      () => saved.sendAsyncRobust("db", params),
+      TypeError,
+      message,
+    );
+  }
+  assertSpyCalls(receiver, 0);
+  saved.send("db", { id: 1 });
+  assertSpyCalls(receiver, 1);
+});
+
 Deno.test("Signal sends reject a class instance, Date, Map or array as params and call no receiver", async () => {
   class Saved {
     constructor(readonly id: number) {}
@@ -1025,6 +1063,48 @@ Deno.test("Signal.sendAsyncRobust() settles every receiver, after a sync throw t
     [rejects, { status: "rejected", reason: asyncError }],
     [resolves, { status: "fulfilled", value: "ok" }],
   ]);
+});
+
+Deno.test("Signal.sendAsync() rejects, and sendAsyncRobust() reports rejected, when reading a response's then throws", async () => {
+  // A then getter that throws, and a revoked Proxy, which throws on any
+  // read: were the error of that read lost, neither send would settle.
+  const saved = new Signal<Record<never, never>, null, unknown>();
+  const getterError = new Error("then getter threw");
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const responses: ReadonlyArray<readonly [object, unknown]> = [
+    [{
+      get then(): never {
+        throw getterError;
+      },
+    }, getterError],
+    [revoked, TypeError],
+  ];
+
+  for (const [response, expected] of responses) {
+    const receiver = () => response;
+    using _connection = saved.connect(receiver);
+    const unhandled = await unhandledRejections(async () => {
+      const sent = saved.sendAsync(null);
+      const robust = saved.sendAsyncRobust(null);
+      assert(await isSettled(sent), "sendAsync() did not settle");
+      assert(await isSettled(robust), "sendAsyncRobust() did not settle");
+
+      const error = await assertRejects(() => sent);
+      const [[heard, outcome] = []] = await robust;
+      assertStrictEquals(heard, receiver);
+      assertEquals(outcome?.status, "rejected");
+      const reason = (outcome as PromiseRejectedResult).reason;
+      if (expected === TypeError) {
+        assertInstanceOf(error, TypeError);
+        assertInstanceOf(reason, TypeError);
+      } else {
+        assertStrictEquals(error, expected);
+        assertStrictEquals(reason, expected);
+      }
+    });
+    assertEquals(unhandled, []);
+  }
 });
 
 Deno.test("Signal.sendAsync() with no receivers resolves to an empty array", async () => {

@@ -14,7 +14,11 @@ import {
 } from "@std/assert";
 import { assertSpyCalls, spy } from "@std/testing/mock";
 import { type ReceiverArgs, Signal } from "./mod.ts";
-import { countedAbortSignal, lowestScalingRatio } from "./_test_helpers.ts";
+import {
+  countedAbortSignal,
+  isSettled,
+  lowestScalingRatio,
+} from "./_test_helpers.ts";
 
 class Server {
   constructor(readonly name = "server") {}
@@ -25,19 +29,6 @@ class Conn {
 
 function stoppedSignal() {
   return new Signal<{ connection: Conn }, Server, string>();
-}
-
-/** Lets pending promise callbacks run. */
-function tick(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** Whether `promise` has settled, without waiting for it. */
-async function isSettled(promise: Promise<unknown>): Promise<boolean> {
-  let settled = false;
-  promise.then(() => settled = true, () => settled = true);
-  await tick();
-  return settled;
 }
 
 // next()
