@@ -13,6 +13,7 @@ import {
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
+import { assertSpyCalls, spy } from "@std/testing/mock";
 import { type Connection, type Receiver, Signal } from "./mod.ts";
 
 // ---------------------------------------------------------------------------
@@ -305,6 +306,42 @@ Deno.test("Signal.sendAsync() and sendAsyncRobust() reject params of each wrong 
         `${method} params with ${key}`,
       );
     }
+  }
+});
+
+Deno.test("Signal sends refuse a reserved key with nobody connected, and while muted", async () => {
+  // Neither shortcut may skip the check: a send to nobody returns early,
+  // and a muted one calls nobody.
+  for (const muted of [false, true]) {
+    const saved = new Signal<Record<string, unknown>, string>();
+    const receiver = spy();
+    if (muted) saved.connect(receiver);
+    using _quiet = muted ? saved.mute() : undefined;
+    const when = muted ? "while muted" : "with nobody connected";
+    for (const key of ["sender", "signal"]) {
+      const params: Record<string, unknown> = { [key]: 1 };
+      const message = `Cannot send signal: params has the key "${key}"`;
+      for (const method of SYNC_SENDS) {
+        assertThrows(
+          () => saved[method]("db", params),
+          TypeError,
+          message,
+          `${method} ${when}`,
+        );
+      }
+      for (const method of ASYNC_SENDS) {
+        let sent: Promise<unknown> | undefined;
+        try {
+          sent = saved[method]("db", params);
+        } catch (error) {
+          throw new Error(`${method} ${when} threw instead of rejecting`, {
+            cause: error,
+          });
+        }
+        await assertRejects(() => sent!, TypeError, message);
+      }
+    }
+    assertSpyCalls(receiver, 0);
   }
 });
 
