@@ -202,6 +202,128 @@ Deno.test({
   },
 });
 
+/** Senders for the fresh-sender churn: objects (WeakMap) and strings (Map). */
+function freshSenders(count: number): unknown[] {
+  return Array.from(
+    { length: count },
+    (_, i) => i % 2 === 0 ? { i } : `fresh sender ${i}`,
+  );
+}
+
+/**
+ * Connects one registration for each of `senders`, never seen before, then
+ * removes it, each in one of six ways, so that each sender's bookkeeping is
+ * made and emptied once.
+ */
+function connectAndEmptyEach(
+  signal: Signal<Record<never, never>, unknown>,
+  senders: readonly unknown[],
+): void {
+  const receiver = () => {};
+  const controller = new AbortController();
+  for (const [i, sender] of senders.entries()) {
+    switch (i % 6) {
+      case 0:
+        signal.connect(receiver, { sender }).disconnect();
+        break;
+      case 1:
+        signal.connect(receiver, { sender });
+        signal.send(sender); // caches a call list
+        signal.disconnect(receiver, { sender });
+        break;
+      case 2:
+        signal.connect(receiver, { sender, uniqueId: i });
+        signal.disconnect({ sender, uniqueId: i });
+        break;
+      case 3:
+        signal.connect(receiver, { sender });
+        signal.disconnectAll(sender);
+        break;
+      case 4:
+        signal.connect(receiver, { sender, once: true });
+        signal.send(sender);
+        break;
+      case 5:
+        signal.connect(receiver, { sender, signal: controller.signal });
+        break;
+    }
+  }
+  controller.abort();
+}
+
+Deno.test({
+  name:
+    "Signal keeps nothing for a sender once its last registration went, however it went (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // The churn test reuses its senders, so it cannot see bookkeeping left
+    // for each sender: here every round has new ones. Those senders stay
+    // alive to the end, so a bucket left in the WeakMap counts too.
+    const ROUNDS = 4;
+    const PER_ROUND = 12_500;
+    const signal = new Signal<Record<never, never>, unknown>();
+    const heard = signal.connect(() => {}); // one for every sender stays
+    const senders = freshSenders((ROUNDS + 1) * PER_ROUND);
+    connectAndEmptyEach(signal, senders.slice(0, PER_ROUND)); // warm up
+    const before = await settledHeapUsed();
+
+    for (let round = 1; round <= ROUNDS; round++) {
+      const start = round * PER_ROUND;
+      connectAndEmptyEach(signal, senders.slice(start, start + PER_ROUND));
+    }
+    const after = await settledHeapUsed();
+
+    assert(heard.connected);
+    assert(senders.every((sender) => signal.receivers(sender).length === 1));
+    assertEquals(signal.disconnectAll(), 1);
+    assertLess(
+      after - before,
+      HEAP_BOUND,
+      `heap grew by ${kib(after - before)} over ${
+        ROUNDS * PER_ROUND
+      } new senders`,
+    );
+  },
+});
+
+/** Connects `once` for `sender` with a new AbortSignal; returns a WeakRef to it. */
+function connectOnceWithNewAbortSignal(
+  signal: Signal<Record<never, never>, unknown>,
+  sender: unknown,
+): WeakRef<AbortSignal> {
+  const abortSignal = new AbortController().signal;
+  signal.connect(() => {}, { sender, once: true, signal: abortSignal });
+  return new WeakRef(abortSignal);
+}
+
+Deno.test({
+  name:
+    "Signal lets go of a once registration's AbortSignal as soon as the registration ran (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // Not at that sender's next send, which may never come.
+    const signal = new Signal<Record<never, never>, unknown>();
+    const sender = {};
+    const refs = [
+      connectOnceWithNewAbortSignal(signal, sender),
+      connectOnceWithNewAbortSignal(signal, "db"),
+      connectOnceWithNewAbortSignal(signal, undefined), // any sender
+    ];
+    signal.connect(() => {}, { sender }); // the sender's bookkeeping stays
+    assertEquals(signal.send(sender).length, 3);
+    assertEquals(signal.send("db").length, 1);
+
+    await collectUntil(() => refs.every((ref) => !ref.deref()));
+
+    assertEquals(refs.map((ref) => ref.deref()), [
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    assertEquals(signal.receivers(sender).length, 1);
+  },
+});
+
 /**
  * Connects receivers for `count` new senders in three ways, and with
  * `referToSender` a fourth whose receiver refers to its sender, and sends
