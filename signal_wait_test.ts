@@ -7,18 +7,13 @@ import {
   assertEquals,
   assertFalse,
   assertInstanceOf,
-  assertLess,
   assertRejects,
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
 import { assertSpyCalls, spy } from "@std/testing/mock";
 import { type ReceiverArgs, Signal } from "./mod.ts";
-import {
-  countedAbortSignal,
-  isSettled,
-  lowestScalingRatio,
-} from "./_test_helpers.ts";
+import { countedAbortSignal, isSettled } from "./_test_helpers.ts";
 
 class Server {
   constructor(readonly name = "server") {}
@@ -546,22 +541,6 @@ Deno.test("Signal.next() and events() are typed with the signal's receiver argum
   stopped.next({ sender: "db" }).catch(() => {});
   // @ts-expect-error limit is a number
   assertThrows(() => stopped.events({ limit: "2" }));
-});
-
-Deno.test("Signal.events() takes each held send in constant time, however long the backlog", () => {
-  // Regression: Array#shift made draining a backlog of 80,000 quadratic.
-  const sendThenTake = (size: number) => {
-    const ticked = new Signal<{ n: number }>();
-    const events = ticked.events();
-    for (let n = 0; n < size; n++) ticked.send(null, { n });
-    for (let n = 0; n < size; n++) events.next();
-    events.return();
-  };
-
-  // Linear is 16×; the copying shift made it over 1,000×.
-  const ratio = lowestScalingRatio(sendThenTake, 4_000, 64_000, 100);
-
-  assertLess(ratio, 100, `64,000 took ${ratio.toFixed(1)}× as long as 4,000`);
 });
 
 Deno.test("Signal.mute() still refuses params that hide a reserved key", () => {
