@@ -5,6 +5,7 @@
  */
 
 import { assertEquals, equal } from "@std/assert";
+import { setMaxListeners } from "node:events";
 
 /** V8's `gc()`, present when the tests run with `--v8-flags=--expose-gc`. */
 export const gc: (() => void) | undefined = (globalThis as { gc?: () => void })
@@ -46,6 +47,20 @@ export function countedAbortSignal(): {
     listeners: () => listeners,
     abort: (reason) => controller.abort(reason),
   };
+}
+
+/**
+ * Lets `holder.signal` take any number of abort listeners without Node's
+ * MaxListenersExceededWarning (past 10), and returns `holder`. Only for the
+ * AbortSignals of the property tests, whose naive models add a listener per
+ * registration; signalry adds one per AbortSignal, and the warning stays on
+ * for it everywhere else, as the README promises it never appears.
+ */
+export function allowManyListeners<Holder extends { signal: AbortSignal }>(
+  holder: Holder,
+): Holder {
+  setMaxListeners(0, holder.signal);
+  return holder;
 }
 
 /**

@@ -20,7 +20,11 @@ import {
   type ReceiverArgs,
   Signal,
 } from "./mod.ts";
-import { assertSameTrace, fcSettings } from "./_test_helpers.ts";
+import {
+  allowManyListeners,
+  assertSameTrace,
+  fcSettings,
+} from "./_test_helpers.ts";
 
 type Params = { n: number };
 type TestReceiver = Receiver<Params, unknown, unknown>;
@@ -852,7 +856,7 @@ async function runProgram(
     receivers: [],
     controllers: Array.from(
       { length: CONTROLLER_COUNT },
-      () => new AbortController(),
+      () => allowManyListeners(new AbortController()),
     ),
     connections: [],
     iterators: [],

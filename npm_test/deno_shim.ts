@@ -16,8 +16,6 @@
  *   `Deno.customInspect` ones.
  * - Under Bun, `gc()` is `Bun.gc(true)`, a full collection, as with Node's
  *   `--expose-gc`.
- * - No limit on listeners per EventTarget, as in Deno: Node warns past 10,
- *   and the churn test puts many on each of its long-lived AbortSignals.
  * - Node's global is no EventTarget: there, `unhandledrejection` listeners on
  *   `globalThis` hear `process`'s `unhandledRejection`. (Bun's global is one,
  *   but does not dispatch that event.) Either way node:test and bun test also
@@ -26,7 +24,6 @@
  * @module
  */
 
-import { setMaxListeners } from "node:events";
 import { createRequire } from "node:module";
 import process from "node:process";
 import type * as NodeTest from "node:test";
@@ -111,7 +108,6 @@ Object.assign(globalThis, {
   },
 });
 
-setMaxListeners(0);
 if (bun !== undefined) {
   (globalThis as { gc?: () => void }).gc ??= () => bun.gc(true);
 }
