@@ -55,10 +55,14 @@ type Fixture = Signal<{ n?: number }, unknown, string>;
 /**
  * A signal with registrations of each kind, and a description of everything
  * observable about it: who `receivers()` and a send name for each sender,
- * `hasReceivers()`, and which connections are connected. Sends are
- * repeatable: no registration is `once`.
+ * `hasReceivers()`, and which connections are connected; and the receivers
+ * called since, in `calls`. Sends are repeatable: no registration is `once`.
  */
-function fixture(): { signal: Fixture; state: () => unknown } {
+function fixture(): {
+  signal: Fixture;
+  state: () => unknown;
+  calls: readonly string[];
+} {
   const signal: Fixture = new Signal();
   const calls: string[] = [];
   const names = new Map<unknown, string>();
@@ -90,10 +94,12 @@ function fixture(): { signal: Fixture; state: () => unknown } {
     sent: senders.map((sender) => {
       calls.length = 0;
       const responses = signal.send(sender, { n: 1 });
-      return [[...calls], responses.map(([, response]) => response)];
+      const called = [...calls];
+      calls.length = 0;
+      return [called, responses.map(([, response]) => response)];
     }),
   });
-  return { signal, state };
+  return { signal, state, calls };
 }
 
 /** Asserts that `call` throws a TypeError whose message includes `message`, and changes nothing. */
@@ -102,9 +108,10 @@ function assertRejected(
   message: string,
   context: string,
 ): void {
-  const { signal, state } = fixture();
+  const { signal, state, calls } = fixture();
   const before = state();
   assertThrows(() => call(signal), TypeError, message, context);
+  assertEquals(calls, [], `${context}: a receiver was called`);
   assertEquals(state(), before, `${context}: the signal changed`);
 }
 
@@ -114,7 +121,7 @@ async function assertRejectedAsync(
   message: string,
   context: string,
 ): Promise<void> {
-  const { signal, state } = fixture();
+  const { signal, state, calls } = fixture();
   const before = state();
   let sent: Promise<unknown> | undefined;
   try {
@@ -126,6 +133,7 @@ async function assertRejectedAsync(
   }
   assert(sent instanceof Promise, `${context}: did not return a promise`);
   await assertRejects(() => sent, TypeError, message, context);
+  assertEquals(calls, [], `${context}: a receiver was called`);
   assertEquals(state(), before, `${context}: the signal changed`);
 }
 
@@ -137,6 +145,16 @@ const isOptions = (value: unknown) =>
   value === undefined ||
   (typeof value === "object" && value !== null && value !== REVOKED_PROXY &&
     !Array.isArray(value));
+
+/**
+ * What an options or params argument (`what`) of a wrong type is told: that
+ * it could not be read (a revoked Proxy), is an array, or is not an object.
+ */
+function notAnObject(what: string, value: unknown): string {
+  if (value === REVOKED_PROXY) return `${what} could not be read`;
+  if (Array.isArray(value)) return `${what} is an array, not an object`;
+  return `${what} is not an object`;
+}
 
 // deno-lint-ignore no-explicit-any -- bad input on purpose
 type Any = any;
@@ -152,10 +170,11 @@ Deno.test("Signal.connect() rejects a receiver of each wrong type and changes no
 });
 
 Deno.test("Signal.connect() rejects options of each wrong type and changes nothing", () => {
+  // Regression: an array, refused as params, was read as empty options.
   for (const [type, options] of wrongValues(isOptions)) {
     assertRejected(
       (signal) => signal.connect(() => "new", options as Any),
-      "Cannot connect receiver: options ",
+      `Cannot connect receiver: ${notAnObject("options", options)}`,
       `options: ${type}`,
     );
   }
@@ -184,6 +203,8 @@ Deno.test("Signal.connect() rejects options.once of each wrong type and changes 
 });
 
 Deno.test("Signal.connect() rejects options.signal of each wrong type and changes nothing", () => {
+  // Regression: a revoked Proxy and a look-alike threw the TypeError of the
+  // failed `instanceof` or `aborted`, which did not name the option.
   const wrong = [
     ...wrongValues((value) => value === undefined),
     ["EventTarget", new EventTarget()] as const,
@@ -216,7 +237,11 @@ Deno.test("Signal.disconnect() rejects a first argument of each wrong type and c
   for (const [type, first] of wrongValues(isValid)) {
     assertRejected(
       (signal) => signal.disconnect(first as Any),
-      "Cannot disconnect receiver: ",
+      `Cannot disconnect receiver: ${
+        first === REVOKED_PROXY || Array.isArray(first)
+          ? notAnObject("options", first)
+          : "receiver is not a function or an options object"
+      }`,
       `first argument: ${type}`,
     );
   }
@@ -236,7 +261,7 @@ Deno.test("Signal.disconnect() rejects options of each wrong type and changes no
   for (const [type, options] of wrongValues(isOptions)) {
     assertRejected(
       (signal) => signal.disconnect(() => "new", options as Any),
-      "Cannot disconnect receiver: options ",
+      `Cannot disconnect receiver: ${notAnObject("options", options)}`,
       `options: ${type}`,
     );
   }
@@ -252,7 +277,7 @@ Deno.test("Signal.disconnect() rejects options.uniqueId of each wrong type and c
     if (uniqueId === undefined) continue;
     assertRejected(
       (signal) => signal.disconnect({ uniqueId: uniqueId as Any }),
-      "Cannot disconnect receiver: options.uniqueId",
+      "Cannot disconnect receiver: options.uniqueId is not a string, number or symbol",
       `options.uniqueId alone: ${type}`,
     );
   }
@@ -276,7 +301,7 @@ Deno.test("Signal.send() and sendRobust() reject params of each wrong type and c
     for (const [type, params] of wrongValues(isOptions)) {
       assertRejected(
         (signal) => signal[method]("db", params as Any),
-        "Cannot send signal: params ",
+        `Cannot send signal: ${notAnObject("params", params)}`,
         `${method} params: ${type}`,
       );
     }
@@ -295,7 +320,7 @@ Deno.test("Signal.sendAsync() and sendAsyncRobust() reject params of each wrong 
     for (const [type, params] of wrongValues(isOptions)) {
       await assertRejectedAsync(
         (signal) => signal[method]("db", params as Any),
-        "Cannot send signal: params ",
+        `Cannot send signal: ${notAnObject("params", params)}`,
         `${method} params: ${type}`,
       );
     }

@@ -12,8 +12,8 @@ import {
   assertThrows,
 } from "@std/assert";
 import { assertSpyCalls, spy } from "@std/testing/mock";
-import { type ReceiverArgs, Signal } from "./mod.ts";
-import { countedAbortSignal, isSettled } from "./_test_helpers.ts";
+import { Signal } from "./mod.ts";
+import { isSettled } from "./_test_helpers.ts";
 
 class Server {
   constructor(readonly name = "server") {}
@@ -288,72 +288,6 @@ Deno.test("Signal.events() iterators are not receivers", () => {
   assertEquals(stopped.sendRobust(server, { connection: new Conn(2) }), []);
 });
 
-// AbortSignal
-
-Deno.test("Signal.next() with an AbortSignal rejects with its reason when it aborts, and stops listening", async () => {
-  const stopped = stoppedSignal();
-  const server = new Server();
-  const controller = new AbortController();
-  const next = stopped.next({ sender: server, signal: controller.signal });
-  const reason = new Error("gave up");
-
-  controller.abort(reason);
-
-  assertStrictEquals(await assertRejects(() => next), reason);
-  assertFalse(stopped.hasReceivers(server));
-});
-
-Deno.test("Signal.next() with an already aborted AbortSignal rejects at once and listens to nothing", async () => {
-  const stopped = stoppedSignal();
-  const server = new Server();
-  const reason = new Error("too late");
-
-  const next = stopped.next({
-    sender: server,
-    signal: AbortSignal.abort(reason),
-  });
-
-  assertFalse(stopped.hasReceivers(server));
-  assertStrictEquals(await assertRejects(() => next), reason);
-});
-
-Deno.test("Signal.events() with an AbortSignal rejects its pending and later next() calls with the reason", async () => {
-  const stopped = stoppedSignal();
-  const server = new Server();
-  const controller = new AbortController();
-  const events = stopped.events({ signal: controller.signal });
-  stopped.send(server, { connection: new Conn(1) });
-  assertEquals((await events.next()).value?.connection.id, 1);
-  const pending = events.next();
-  const reason = new Error("shutting down");
-
-  controller.abort(reason);
-
-  assertStrictEquals(await assertRejects(() => pending), reason);
-  assertStrictEquals(await assertRejects(() => events.next()), reason);
-  assertFalse(stopped.hasReceivers(server));
-
-  const late = stopped.events({ signal: controller.signal });
-  assertFalse(stopped.hasReceivers(server));
-  assertStrictEquals(await assertRejects(() => late.next()), reason);
-});
-
-Deno.test("Signal waiters share the one abort listener of their Signal on an AbortSignal", async () => {
-  const stopped = stoppedSignal();
-  const { signal, listeners } = countedAbortSignal();
-  const pending = [stopped.next({ signal }), stopped.next({ signal })];
-  using _events = stopped.events({ signal });
-  stopped.connect(() => "closed", { signal });
-  assertEquals(listeners(), 1);
-
-  stopped.send(new Server(), { connection: new Conn(1) });
-  await Promise.all(pending);
-  stopped.disconnectAll();
-  assertEquals(listeners(), 1); // the iterator still listens
-  _events[Symbol.dispose]();
-  assertEquals(listeners(), 0);
-});
-
 // mute()
 
 Deno.test("Signal.mute() makes every send call nobody and resolve no waiter, until disposed", async () => {
@@ -412,6 +346,22 @@ Deno.test("Signal.mute() still rejects bad params with a TypeError", async () =>
     () => saved.sendAsync(null, 5 as unknown as { id: number }),
     TypeError,
     "params is not an object",
+  );
+});
+
+Deno.test("Signal.mute() still refuses params that hide a reserved key", () => {
+  const saved = new Signal<{ id: number }, string>();
+  saved.connect(() => {});
+  using _quiet = saved.mute();
+  const forged = new Proxy({ id: 1, sender: "forged" }, {
+    has: (target, key) => key !== "sender" && key in target,
+  });
+
+  assertThrows(
+    // @ts-expect-error a reserved key is refused in a variable too
+    () => saved.send("db", forged),
+    TypeError,
+    `params has the key "sender"`,
   );
 });
 
@@ -521,40 +471,4 @@ Deno.test("Signal.events() throws a TypeError naming a bad option, and listens t
     );
     assertFalse(saved.hasReceivers());
   }
-});
-
-// Types
-
-Deno.test("Signal.next() and events() are typed with the signal's receiver argument", async () => {
-  const stopped = stoppedSignal();
-  const server = new Server();
-  const next: Promise<ReceiverArgs<{ connection: Conn }, Server, string>> =
-    stopped.next({ sender: server });
-  using events = stopped.events();
-  stopped.send(server, { connection: new Conn(1) });
-
-  const { connection } = await next;
-  const result = await events.next();
-  assertEquals(connection.id, 1);
-  if (!result.done) assertEquals(result.value.connection.id, 1);
-  // @ts-expect-error the sender option must be a Server
-  stopped.next({ sender: "db" }).catch(() => {});
-  // @ts-expect-error limit is a number
-  assertThrows(() => stopped.events({ limit: "2" }));
-});
-
-Deno.test("Signal.mute() still refuses params that hide a reserved key", () => {
-  const saved = new Signal<{ id: number }, string>();
-  saved.connect(() => {});
-  using _quiet = saved.mute();
-  const forged = new Proxy({ id: 1, sender: "forged" }, {
-    has: (target, key) => key !== "sender" && key in target,
-  });
-
-  assertThrows(
-    // @ts-expect-error a reserved key is refused in a variable too
-    () => saved.send("db", forged),
-    TypeError,
-    `params has the key "sender"`,
-  );
 });
