@@ -1,7 +1,20 @@
 /**
- * The machinery behind {@linkcode Signal}: who is connected, for which
- * sender, in what order, and the lists a send walks. Internal: not exported
- * from `mod.ts`.
+ * Who is connected to a {@linkcode Signal}, for which sender, in what order,
+ * and the lists a send walks. Internal: not exported from `mod.ts`.
+ *
+ * ## What refers to what
+ *
+ * ```
+ * Signal ──▶ Registry ──▶ anySender: Bucket
+ *               │ ├─▶ Map: primitive sender ──▶ Bucket
+ *               │ └─▶ WeakMap: object sender ┄┄(held by the sender)┄┄▶ Bucket
+ *               └┄┄weak┄┄▶ Set of WeakRef<Bucket> (object buckets, to walk them)
+ *
+ * Bucket ──▶ key ──▶ Entry: an order number, or a Registration / Waiter
+ *        ──▶ callList (cached; replaced, never mutated)
+ *        ──▶ AbortGroups (see _abort.ts: AbortSignals reach them only weakly)
+ * Connection ┄┄weak┄┄▶ Bucket, plus its key and order: nothing strong
+ * ```
  *
  * ## Data model
  *
@@ -10,40 +23,34 @@
  * `Map` for primitives). A Bucket maps a registration's key (its `uniqueId`,
  * or else its receiver) to an Entry: just its order number when the key is
  * the receiver and nothing else is asked of it, or a Registration record
- * when it has a `uniqueId`, `once` or an AbortSignal. Whether a registration
- * is connected is one fact: its bucket holds its order under its key. Order
- * numbers come from one counter, so they also merge any-sender and
- * per-sender entries into connection order. Each Bucket caches the CallList
- * a send from its sender walks; a per-sender list is fresh while its own
- * entries are unchanged (`callList` not null) and it was merged with the
- * any-sender list now cached (`mergedWith`). Lists are replaced, never
- * mutated, so a send in progress keeps its snapshot.
- *
- * An AbortWatch (one per AbortSignal, shared by every Signal) is the only
- * listener signalry puts on that AbortSignal. It reaches, weakly, one
- * AbortGroup per bucket listening (a Waiter gets a group of its own); a
- * group holds its registrations and its bucket holds the group, so a group
- * goes with its bucket. The listener is there exactly while a group is, and
- * a group exactly while it holds a registration.
+ * when it has a `uniqueId`, `once` or an AbortSignal. A Waiter (`next()`,
+ * `events()`) is an Entry too, under its hooks: it takes its place in
+ * connection order but is no receiver. Whether something is connected is
+ * one fact: its bucket holds its order under its key. Order numbers come
+ * from one counter, so they also merge any-sender and per-sender entries
+ * into connection order. Each Bucket caches the CallList a send from its
+ * sender walks; a per-sender list is fresh while its own entries are
+ * unchanged (`callList` not null) and it was merged with the any-sender list
+ * now cached (`mergedWith`). Lists are replaced, never mutated, so a send in
+ * progress keeps its snapshot.
  *
  * ## How a registration ends, and where
  *
  * - `Connection.disconnect()`, `Signal.disconnect()`: `Registry.end()`.
- * - `once`: `Registration.claim()` before its first call, then `end()`;
- *   a Waiter for `next()` when it hears a send (`Waiter.claim()`).
- * - abort: `AbortWatch.handleEvent()` aborts each record of each group.
- * - `disconnectAll()`: `Registry.disconnectAll()` ends each entry.
- * - its sender collected: the bucket goes with it (a WeakMap value), its
- *   groups with the bucket, and `COLLECTED_GROUPS` takes them off their
- *   watches.
+ * - `once`: `Registration.hearSend()` ends it before its first call; a
+ *   Waiter for `next()` ends when it has heard a send.
+ * - abort: the AbortSignal's watch calls each member's `abort()`.
+ * - `disconnectAll()`: `Registry.disconnectAll()` ends each registration.
+ * - its sender collected: the bucket goes with it (a WeakMap value), and its
+ *   abort groups with the bucket.
  * Every explicit end goes through `Registry.#remove()`.
  *
  * ## What must not refer to what, so that garbage can be collected
  *
  * - Nothing the user holds refers to a Bucket, Registry or sender strongly:
  *   a Connection has its bucket's WeakRef, its key and its order.
- * - An AbortSignal reaches only its watch, and the watch its groups only
- *   weakly: a receiver may close over its sender.
+ * - An AbortSignal reaches registrations only weakly: a receiver may close
+ *   over its sender.
  * - The Registry reaches object senders only through the WeakMap and WeakRefs
  *   (`#objectBuckets`, swept of collected buckets as it grows).
  * - A Bucket refers to its sender strongly; only the WeakMap entry keyed by
@@ -52,28 +59,40 @@
  * @module
  */
 
-import type { Connection } from "./signal.ts";
+import { type Abortable, AbortGroups, AbortWatch, reasonOf } from "./_abort.ts";
+import type { ConnectChoices, WaitChoices } from "./_options.ts";
+import type { Connection } from "./types.ts";
 
 // deno-lint-ignore no-explicit-any -- receivers of every Signal share one shape here
-export type AnyReceiver = (args: any) => unknown;
+type AnyReceiver = (args: any) => unknown;
 
 /**
- * A registration that needs more than its order number: one made under a
- * `uniqueId`, `once`, or with an AbortSignal.
+ * What a send meets in a CallList where more than a call is needed: a
+ * `once` registration, or a Waiter in its place in connection order.
  */
-export class Registration {
-  /** For `once`: whether its one call has been claimed. */
-  #called = false;
-  /** While it listens to an AbortSignal: the group it listens in. */
-  group: AbortGroup | undefined = undefined;
+export interface Stop {
+  /**
+   * Hears the send's argument; returns the receiver to call, if any: a
+   * `once` registration its receiver on its first send only (ending it
+   * first), a Waiter never.
+   */
+  hearSend(args: unknown): AnyReceiver | undefined;
+}
+
+/** What every record in a bucket has: its key, its order, and the way to end it. */
+abstract class Entrant implements Abortable, Stop {
+  /** While it listens to an AbortSignal: that signal's watch. */
+  #watch: AbortWatch | undefined = undefined;
 
   constructor(
-    readonly receiver: AnyReceiver,
     readonly key: unknown,
     readonly order: number,
     readonly bucketRef: WeakRef<Bucket>,
-    readonly once: boolean,
+    /** Whether it hears only sends made in this process, none a relay brings. */
+    readonly local: boolean,
   ) {}
+
+  abstract hearSend(args: unknown): AnyReceiver | undefined;
 
   /** Ends it, if it is still connected; true if this call ended it. */
   end(): boolean {
@@ -82,29 +101,58 @@ export class Registration {
       bucket.registry.end(bucket, this.key, this.order);
   }
 
-  /**
-   * Called by a send in its place, before its receiver: whether to call the
-   * receiver. For `once`, only the first claim does, and ends it first.
-   */
-  claim(_args: unknown): boolean {
-    if (this.#called) return false;
-    this.#called = true;
-    this.end();
-    return true;
-  }
-
-  /** Its AbortSignal aborted with `reason`. */
+  /** Its AbortSignal aborted. */
   abort(_reason: unknown): void {
     this.end();
   }
 
-  /** Stops listening to its AbortSignal, if it does; the last to leave its group ends the group. */
-  leaveGroup(): void {
-    const group = this.group;
-    if (group === undefined) return;
-    this.group = undefined;
-    group.registrations.delete(this);
-    if (group.registrations.size === 0) group.end();
+  /** The groups it joins when it listens to an AbortSignal. */
+  protected abstract abortGroups(bucket: Bucket): AbortGroups;
+
+  listenTo(watch: AbortWatch, bucket: Bucket): void {
+    this.abortGroups(bucket).join(watch, this);
+    this.#watch = watch;
+  }
+
+  /** Stops listening to its AbortSignal, if it does. */
+  stopListening(bucket: Bucket): void {
+    const watch = this.#watch;
+    if (watch === undefined) return;
+    this.#watch = undefined;
+    this.abortGroups(bucket).leave(watch, this);
+  }
+}
+
+/**
+ * A registration that needs more than its order number: one made under a
+ * `uniqueId`, `once`, or with an AbortSignal.
+ */
+class Registration extends Entrant {
+  /** For `once`: whether its one call has been taken. */
+  #called = false;
+
+  constructor(
+    /** Its receiver; `replace` swaps it in place. */
+    public receiver: AnyReceiver,
+    key: unknown,
+    order: number,
+    bucketRef: WeakRef<Bucket>,
+    readonly once: boolean,
+    local: boolean,
+  ) {
+    super(key, order, bucketRef, local);
+  }
+
+  /** A `once` registration: its receiver the first time only, ended first. */
+  hearSend(): AnyReceiver | undefined {
+    if (this.#called) return undefined;
+    this.#called = true;
+    this.end();
+    return this.receiver;
+  }
+
+  protected abortGroups(bucket: Bucket): AbortGroups {
+    return bucket.abortGroups;
   }
 }
 
@@ -116,32 +164,31 @@ export interface WaiterHooks {
   aborted(reason: unknown): void;
 }
 
-/** Stands in a CallList for a Waiter, which is not a receiver: never called. */
-function waiting(): never {
-  throw new Error("unreachable: a waiter is not a receiver");
-}
-
 /**
  * One who waits for sends (`next()`, `events()`): it takes its place in
- * connection order, but is not a receiver, so it is in no send's results,
+ * connection order, but it is no receiver, so it is in no send's results,
  * in no `receivers()` list, and `disconnectAll()` leaves it alone.
  */
-export class Waiter extends Registration {
+class Waiter extends Entrant {
+  /** Its own abort group, so that whoever holds it holds nothing else. */
+  readonly #abortGroups = new AbortGroups();
+
   constructor(
     readonly hooks: WaiterHooks,
     order: number,
     bucketRef: WeakRef<Bucket>,
+    local: boolean,
   ) {
-    super(waiting, hooks, order, bucketRef, false);
+    // Its hooks are its key: unique, and cheaper to make than a Symbol.
+    super(hooks, order, bucketRef, local);
   }
 
   /** Hands the send's argument to its hooks; never asks for a call. */
-  override claim(args: unknown): boolean {
+  hearSend(args: unknown): undefined {
     // One that stopped listening during this send (a nested send resolved
     // it, or its iterator returned) hears no more.
-    if (!this.connected) return false;
+    if (!this.connected) return;
     if (!this.hooks.hear(args)) this.end();
-    return false;
   }
 
   override abort(reason: unknown): void {
@@ -152,10 +199,14 @@ export class Waiter extends Registration {
   get connected(): boolean {
     return this.bucketRef.deref()?.get(this.key) === this;
   }
+
+  protected abortGroups(): AbortGroups {
+    return this.#abortGroups;
+  }
 }
 
-/** Its order number alone, or the record of a registration that needs one. */
-type Entry = number | Registration;
+/** Its order number alone, or the record of one that needs more. */
+type Entry = number | Entrant;
 
 function orderOf(entry: Entry): number {
   return typeof entry === "number" ? entry : entry.order;
@@ -167,25 +218,30 @@ function orderOf(entry: Entry): number {
  */
 export class CallList {
   constructor(
+    /** The receivers, in call order; Waiters are no receivers, so never here. */
     readonly receivers: readonly AnyReceiver[],
     /**
-     * The record to claim before each receiver's call (`once`, or a
-     * Waiter in its place), or null when there is none: only then must a
-     * send look at more than the receivers.
+     * Every step in connection order, each a receiver or a Stop that hears
+     * the send in its place; null when every step is a plain receiver. A
+     * send walks this list whenever it is not null.
      */
-    readonly claims: readonly (Registration | undefined)[] | null,
+    readonly steps: readonly (AnyReceiver | Stop)[] | null,
+    /**
+     * The list a send from another process walks, which leaves out what was
+     * connected `local`; null when nothing was, so that it is this one.
+     */
+    readonly remote: CallList | null = null,
   ) {}
 }
 
-/** The call list with nobody in it. */
-export const NO_RECEIVERS: CallList = new CallList([], null);
+const NO_RECEIVERS = new CallList([], null);
 
 /**
- * What a send walks: a CallList, or, for a sender whose list holds one
- * receiver and no `once`, that receiver alone (a sender with one receiver
- * then costs no list).
+ * What a bucket caches for its sends: a CallList, or, for a sender whose
+ * list is one plain receiver, that receiver alone (bench:memory: a sender
+ * with one receiver then costs no list).
  */
-export type Callees = CallList | AnyReceiver;
+type Callees = CallList | AnyReceiver;
 
 /** The registrations for one sender (or for any sender), by key, in connection order. */
 class Bucket {
@@ -197,12 +253,16 @@ class Bucket {
   callList: Callees | null = null;
   /** The any-sender list `callList` was merged with. */
   mergedWith: CallList | null = null;
-  /** Its registrations that listen to an AbortSignal, by the signal's watch. */
-  abortGroups: Map<AbortWatch, AbortGroup> | undefined = undefined;
+  #abortGroups: AbortGroups | undefined = undefined;
   /** The one weak way to this bucket, shared by its Connections and the Registry. */
   readonly ref: WeakRef<Bucket> = new WeakRef(this);
 
   constructor(readonly registry: Registry, readonly sender: unknown) {}
+
+  /** Its registrations that listen to AbortSignals, grouped by signal. */
+  get abortGroups(): AbortGroups {
+    return this.#abortGroups ??= new AbortGroups();
+  }
 
   get size(): number {
     const entries = this.#entries;
@@ -232,6 +292,11 @@ class Bucket {
     this.callList = null;
   }
 
+  /** Its entries changed in place: its list is stale. */
+  changed(): void {
+    this.callList = null;
+  }
+
   delete(key: unknown): void {
     const entries = this.#entries;
     if (entries instanceof Map) {
@@ -243,157 +308,11 @@ class Bucket {
     this.callList = null;
   }
 
-  dropGroup(watch: AbortWatch): void {
-    this.abortGroups?.delete(watch);
-    if (this.abortGroups?.size === 0) this.abortGroups = undefined;
-  }
-
   /** Calls `visit` for each entry, in connection order. */
   forEach(visit: (entry: Entry, key: unknown) => void): void {
     const entries = this.#entries;
     if (entries instanceof Map) entries.forEach(visit);
     else if (entries !== undefined) visit(entries, this.#onlyKey);
-  }
-}
-
-/** The getter of AbortSignal's own `name`: it works on a genuine AbortSignal only. */
-function abortSignalGetter<Value>(name: string): (this: AbortSignal) => Value {
-  return Object.getOwnPropertyDescriptor(AbortSignal.prototype, name)!
-    .get as (this: AbortSignal) => Value;
-}
-
-/** Whether an AbortSignal aborted, read past any `aborted` of its own. */
-export const abortedOf: (this: AbortSignal) => boolean = abortSignalGetter(
-  "aborted",
-);
-
-/** Why an AbortSignal aborted, read past any `reason` of its own. */
-export const reasonOf: (this: AbortSignal) => unknown = abortSignalGetter(
-  "reason",
-);
-
-/**
- * Whether `value` is a genuine AbortSignal, by a brand check: a look-alike
- * made from its prototype, or a revoked Proxy, is not.
- */
-export function isAbortSignal(value: unknown): value is AbortSignal {
-  try {
-    abortedOf.call(value as AbortSignal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The registrations of one bucket that listen to one AbortSignal (or a
- * Waiter alone). Its bucket holds it; the AbortSignal's watch reaches it
- * only through `ref`, so that it goes with its bucket.
- */
-class AbortGroup {
-  readonly registrations = new Set<Registration>();
-  readonly ref: AbortGroupRef;
-
-  /** @param bucket The bucket that holds it; none for a Waiter's own group. */
-  constructor(readonly watch: AbortWatch, readonly bucket?: Bucket) {
-    // In the constructor, not as a field: tsc sets fields before the
-    // parameter properties, so a field would see no watch yet.
-    this.ref = new AbortGroupRef(this, watch);
-  }
-
-  add(registration: Registration): void {
-    this.registrations.add(registration);
-    registration.group = this;
-  }
-
-  /** Called when its last registration leaves. */
-  end(): void {
-    this.bucket?.dropGroup(this.watch);
-    this.watch.leave(this.ref);
-  }
-}
-
-/** The weak way from an AbortWatch to a group. */
-class AbortGroupRef extends WeakRef<AbortGroup> {
-  constructor(group: AbortGroup, readonly watch: AbortWatch) {
-    super(group);
-  }
-}
-
-/**
- * Takes a group collected with its bucket (its sender, or its whole Signal,
- * went) off its watch. Module-wide, so that it outlives any Registry.
- */
-const COLLECTED_GROUPS = new FinalizationRegistry<AbortGroupRef>((ref) =>
-  ref.watch.leave(ref)
-);
-
-/** The one AbortWatch of each AbortSignal, shared by every Signal. */
-const ABORT_WATCHES = new WeakMap<AbortSignal, AbortWatch>();
-
-/**
- * The one listener signalry puts on an AbortSignal, however many
- * registrations of however many Signals listen: it listens exactly while it
- * holds a group.
- */
-class AbortWatch {
-  readonly #groups = new Set<AbortGroupRef>();
-
-  private constructor(readonly abortSignal: AbortSignal) {}
-
-  static of(abortSignal: AbortSignal): AbortWatch {
-    let watch = ABORT_WATCHES.get(abortSignal);
-    if (watch === undefined) {
-      watch = new AbortWatch(abortSignal);
-      ABORT_WATCHES.set(abortSignal, watch);
-    }
-    return watch;
-  }
-
-  /** Starts listening unless it already does; if that throws, nothing changed. */
-  prepare(): void {
-    if (this.#groups.size === 0) {
-      this.abortSignal.addEventListener("abort", this);
-    }
-  }
-
-  /** Stops listening, and goes, if no group came after `prepare()`. */
-  settle(): void {
-    if (this.#groups.size > 0) return;
-    // Delete, not leave to the collector: V8 reclaims a WeakMap entry whose
-    // key died only lazily, which churn through short-lived signals shows.
-    ABORT_WATCHES.delete(this.abortSignal);
-    try {
-      this.abortSignal.removeEventListener("abort", this);
-    } catch {
-      // A listener left behind holds no group: an abort then reaches nobody.
-    }
-  }
-
-  join(group: AbortGroup): void {
-    this.#groups.add(group.ref);
-    COLLECTED_GROUPS.register(group, group.ref, group.ref);
-  }
-
-  leave(ref: AbortGroupRef): void {
-    if (!this.#groups.delete(ref)) return;
-    COLLECTED_GROUPS.unregister(ref);
-    this.settle();
-  }
-
-  /** Called by the AbortSignal when it aborts, or by whoever dispatches an abort event. */
-  handleEvent(): void {
-    const abortSignal = this.abortSignal;
-    if (!abortedOf.call(abortSignal)) return; // a dispatched event, not an abort
-    const reason = reasonOf.call(abortSignal);
-    for (const ref of [...this.#groups]) {
-      for (const registration of [...ref.deref()?.registrations ?? []]) {
-        registration.abort(reason);
-      }
-      // Its registrations left it as they ended; one held by an iterator
-      // after its bucket was collected ends nothing, so leave for it.
-      this.leave(ref);
-    }
   }
 }
 
@@ -462,33 +381,35 @@ export class Registry {
   }
 
   /**
-   * Connects `receiver` under `key` for `sender`, or returns the connection
-   * of the registration already there. Its arguments are already checked;
-   * `abortSignal` is not aborted. If listening to it throws, nothing changed.
+   * Connects `receiver` under `key` for `sender`, or returns a connection
+   * to the registration already there. Its arguments are already checked.
+   * If listening to `abortSignal` throws, nothing changed; if it has
+   * aborted, nothing is connected.
    */
   connect(
     receiver: AnyReceiver,
     key: unknown,
-    sender: unknown,
-    once: boolean,
-    abortSignal: AbortSignal | undefined,
+    { sender, once, abortSignal, local, replace }: ConnectChoices<unknown>,
   ): Connection {
-    // First: adding the abort listener runs the AbortSignal's own code,
-    // which may change this Signal, or abort.
-    const watch = this.#watchFor(abortSignal);
-    if (watch !== undefined && abortedOf.call(watch.abortSignal)) {
-      watch.settle();
-      return neverConnected();
-    }
+    // First: listening runs the AbortSignal's own code, which may change
+    // this Signal, or abort.
+    const watch = abortSignal === undefined
+      ? null
+      : AbortWatch.listening(abortSignal);
+    if (watch === undefined) return neverConnected();
     const existingBucket = this.bucketOf(sender);
     const existing = existingBucket?.get(key);
     if (existing !== undefined) {
       watch?.settle();
+      if (replace && existing instanceof Registration) {
+        existing.receiver = receiver;
+        existingBucket!.changed();
+      }
       return new SignalConnection(existingBucket!.ref, key, orderOf(existing));
     }
     const bucket = existingBucket ?? this.#bucketFor(sender);
     const order = this.#nextOrder++;
-    if (key === receiver && !once && watch === undefined) {
+    if (key === receiver && !once && watch === null && !local) {
       bucket.set(key, order);
     } else {
       const registration = new Registration(
@@ -497,9 +418,10 @@ export class Registry {
         order,
         bucket.ref,
         once,
+        local,
       );
       bucket.set(key, registration);
-      if (watch !== undefined) this.#groupFor(bucket, watch).add(registration);
+      if (watch !== null) registration.listenTo(watch, bucket);
     }
     return new SignalConnection(bucket.ref, key, order);
   }
@@ -507,50 +429,24 @@ export class Registry {
   /**
    * Adds a Waiter for sends from `sender` (or every sender), last in
    * connection order. If listening to `abortSignal` throws, nothing changed;
-   * if it aborted meanwhile, `hooks.aborted()` hears so and nothing waits.
+   * if it has aborted, `hooks.aborted()` hears so and nothing waits.
    */
   wait(
     hooks: WaiterHooks,
-    sender: unknown,
-    abortSignal: AbortSignal | undefined,
+    { sender, abortSignal, local }: WaitChoices<unknown>,
   ): Waiter | undefined {
-    const watch = this.#watchFor(abortSignal);
-    if (watch !== undefined && abortedOf.call(watch.abortSignal)) {
-      watch.settle();
-      hooks.aborted(reasonOf.call(watch.abortSignal));
+    const watch = abortSignal === undefined
+      ? null
+      : AbortWatch.listening(abortSignal);
+    if (watch === undefined) {
+      hooks.aborted(reasonOf.call(abortSignal!));
       return undefined;
     }
     const bucket = this.#bucketFor(sender);
-    // Its hooks are its key: unique, and cheaper to make than a Symbol.
-    const waiter = new Waiter(hooks, this.#nextOrder++, bucket.ref);
+    const waiter = new Waiter(hooks, this.#nextOrder++, bucket.ref, local);
     bucket.set(hooks, waiter);
-    if (watch !== undefined) {
-      // A group of its own: an iterator that holds the Waiter keeps its
-      // group alive, and so must keep nothing else.
-      const group = new AbortGroup(watch);
-      watch.join(group);
-      group.add(waiter);
-    }
+    if (watch !== null) waiter.listenTo(watch, bucket);
     return waiter;
-  }
-
-  /** The group of `bucket`'s registrations on `watch`'s AbortSignal. */
-  #groupFor(bucket: Bucket, watch: AbortWatch): AbortGroup {
-    let group = bucket.abortGroups?.get(watch);
-    if (group === undefined) {
-      group = new AbortGroup(watch, bucket);
-      (bucket.abortGroups ??= new Map()).set(watch, group);
-      watch.join(group);
-    }
-    return group;
-  }
-
-  /** The watch on `abortSignal`, listening; throws what addEventListener throws. */
-  #watchFor(abortSignal: AbortSignal | undefined): AbortWatch | undefined {
-    if (abortSignal === undefined) return undefined;
-    const watch = AbortWatch.of(abortSignal);
-    watch.prepare();
-    return watch;
   }
 
   /** Ends the registration under `key` in `bucket` if it is still the one numbered `order`. */
@@ -574,7 +470,7 @@ export class Registry {
     bucket.delete(key);
     if (bucket.size === 0) this.#forget(bucket);
     // Last: it may run the AbortSignal's removeEventListener.
-    if (typeof entry !== "number") entry.leaveGroup();
+    if (typeof entry !== "number") entry.stopListening(bucket);
   }
 
   /**
@@ -619,18 +515,39 @@ export class Registry {
     return sender !== undefined && (this.bucketOf(sender)?.size ?? 0) > 0;
   }
 
-  /** What a send from `sender` walks, in connection order. */
-  callListFor(sender: unknown): Callees {
+  /**
+   * What a send from `sender` walks, in connection order: a CallList, or
+   * the one receiver it calls when that is all there is. Only `send()`,
+   * which calls a lone receiver at once, takes this form; every other send
+   * takes {@linkcode Registry.callListFor}.
+   */
+  calleesFor(sender: unknown): Callees {
     const anySender = this.anySender;
     const anyList = (anySender.callList ??= listOf(anySender)) as CallList;
     if (sender === undefined) return anyList;
     const bucket = this.bucketOf(sender);
     if (bucket === undefined) return anyList;
     if (bucket.callList === null || bucket.mergedWith !== anyList) {
-      bucket.callList = compact(listOf(anySender, bucket));
+      bucket.callList = loneReceiverOf(listOf(anySender, bucket));
       bucket.mergedWith = anyList;
     }
     return bucket.callList;
+  }
+
+  /** The receivers a send from `sender` would call, in call order, as a new array. */
+  receiversFor(sender: unknown): AnyReceiver[] {
+    const callees = this.calleesFor(sender);
+    return typeof callees === "function" ? [callees] : [...callees.receivers];
+  }
+
+  /** What a send from `sender` walks, in connection order. */
+  callListFor(sender: unknown): CallList {
+    const callees = this.calleesFor(sender);
+    if (typeof callees !== "function") return callees;
+    // A sender that sends this way keeps its list, as a sender with more
+    // than one receiver does.
+    const bucket = this.bucketOf(sender)!;
+    return bucket.callList = new CallList([callees], null);
   }
 }
 
@@ -650,30 +567,50 @@ function listOf(first: Bucket, second?: Bucket): CallList {
   first.forEach(collect);
   const split = keys.length;
   second?.forEach(collect);
-  const receivers: AnyReceiver[] = new Array(size);
-  let claims: (Registration | undefined)[] | null = null;
+  const inOrder: [Entry, unknown][] = new Array(size);
   let i = 0;
   let j = split;
   for (let n = 0; n < size; n++) {
     const takeFirst = j === size ||
       (i < split && orderOf(entries[i]!) < orderOf(entries[j]!));
     const at = takeFirst ? i++ : j++;
-    const entry = entries[at]!;
-    if (typeof entry === "number") {
-      receivers[n] = keys[at] as AnyReceiver;
-    } else {
-      receivers[n] = entry.receiver;
-      if (entry.once || entry instanceof Waiter) {
-        (claims ??= new Array(size))[n] = entry;
-      }
-    }
+    inOrder[n] = [entries[at]!, keys[at]];
   }
-  return new CallList(receivers, claims);
+  const list = callListOf(inOrder);
+  if (!inOrder.some(([entry]) => typeof entry !== "number" && entry.local)) {
+    return list;
+  }
+  const remote = callListOf(
+    inOrder.filter(([entry]) => typeof entry === "number" || !entry.local),
+  );
+  return new CallList(list.receivers, list.steps, remote);
 }
 
-/** A list of one receiver and no `once` is that receiver alone. */
-function compact(list: CallList): Callees {
-  return list.receivers.length === 1 && list.claims === null
+/** The CallList of entries already in connection order, each with its key. */
+function callListOf(inOrder: readonly [Entry, unknown][]): CallList {
+  if (inOrder.length === 0) return NO_RECEIVERS;
+  const receivers: AnyReceiver[] = [];
+  const steps: (AnyReceiver | Stop)[] = [];
+  let needsSteps = false;
+  for (const [entry, key] of inOrder) {
+    if (typeof entry === "number") {
+      receivers.push(key as AnyReceiver);
+      steps.push(key as AnyReceiver);
+    } else if (entry instanceof Registration && !entry.once) {
+      receivers.push(entry.receiver);
+      steps.push(entry.receiver);
+    } else {
+      if (entry instanceof Registration) receivers.push(entry.receiver);
+      steps.push(entry);
+      needsSteps = true;
+    }
+  }
+  return new CallList(receivers, needsSteps ? steps : null);
+}
+
+/** A list of one plain receiver is that receiver alone. */
+function loneReceiverOf(list: CallList): Callees {
+  return list.receivers.length === 1 && list.steps === null
     ? list.receivers[0]!
     : list;
 }
@@ -729,7 +666,7 @@ class SignalConnection implements Connection {
 }
 
 /** The connection of a registration that was never made (its AbortSignal had aborted). */
-export function neverConnected(): Connection {
+function neverConnected(): Connection {
   return new SignalConnection(undefined, undefined, -1);
 }
 
@@ -742,170 +679,4 @@ export function isObject(value: unknown): value is object {
 /** Map's key equality: `===`, except that NaN equals NaN. */
 function sameValueZero(a: unknown, b: unknown): boolean {
   return a === b || (a !== a && b !== b);
-}
-
-/** The receivers of `callees` in call order, Waiters left out, as a new array. */
-export function receiversOf(callees: Callees): AnyReceiver[] {
-  if (typeof callees === "function") return [callees];
-  const { receivers, claims } = callees;
-  return claims === null
-    ? [...receivers]
-    : receivers.filter((_, i) => !(claims[i] instanceof Waiter));
-}
-
-/** The Callees as a CallList, for the sends that need one. */
-export function asCallList(callees: Callees): CallList {
-  return typeof callees === "function"
-    ? new CallList([callees], null)
-    : callees;
-}
-
-/**
- * A first-in, first-out queue whose `take()` is O(1) amortized, where
- * `Array.prototype.shift` copies a long array on every call.
- */
-class Queue<T> {
-  #items: (T | undefined)[] = [];
-  #head = 0;
-
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(item: T): void {
-    this.#items.push(item);
-  }
-
-  /** The oldest item, removed; undefined when empty. */
-  take(): T | undefined {
-    if (this.#head === this.#items.length) return undefined;
-    const item = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    // Drop the taken slots once they are half the array.
-    if (this.#head >= 1024 && 2 * this.#head >= this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return item;
-  }
-
-  /** Every item, oldest first, removed. */
-  takeAll(): T[] {
-    const items = this.#items.slice(this.#head) as T[];
-    this.#items = [];
-    this.#head = 0;
-    return items;
-  }
-}
-
-/** A `next()` call of an EventQueue, waiting for a send. */
-interface Taker<T> {
-  resolve(result: IteratorResult<T, undefined>): void;
-  reject(reason: unknown): void;
-}
-
-/**
- * What `events()` returns: a Waiter that stays, and the sends it heard but
- * nobody took yet, bounded by `limit`.
- */
-export class EventQueue<T> implements AsyncIterableIterator<T>, Disposable {
-  /** While it listens. */
-  #waiter: Waiter | undefined = undefined;
-  readonly #heard = new Queue<T>();
-  readonly #takers = new Queue<Taker<T>>();
-  /** Why every later `next()` rejects: it fell behind, or its AbortSignal aborted. */
-  #failure: { readonly reason: unknown } | undefined = undefined;
-
-  readonly #signalName: string;
-  readonly #limit: number;
-
-  /**
-   * @param signalName How its RangeError names the signal.
-   * @param limit How many sends it may hold that nobody took.
-   * @param start Adds its Waiter (and may throw, leaving nothing behind);
-   * or, when its AbortSignal had already aborted, the reason to reject with.
-   */
-  constructor(
-    signalName: string,
-    limit: number,
-    start:
-      | ((hooks: WaiterHooks) => Waiter | undefined)
-      | { readonly reason: unknown },
-  ) {
-    this.#signalName = signalName;
-    this.#limit = limit;
-    if (typeof start !== "function") {
-      this.#failure = start;
-      return;
-    }
-    this.#waiter = start({
-      hear: (args) => this.#hear(args as T),
-      aborted: (reason) => this.#fail(reason),
-    });
-  }
-
-  #hear(args: T): boolean {
-    const taker = this.#takers.take();
-    if (taker !== undefined) {
-      taker.resolve({ value: args, done: false });
-      return true;
-    }
-    if (this.#heard.length < this.#limit) {
-      this.#heard.push(args);
-      return true;
-    }
-    // Not queued and not dropped silently: it stops listening and, once
-    // what it heard is taken, rejects.
-    this.#waiter = undefined;
-    this.#failure = {
-      reason: new RangeError(
-        `Cannot queue a send of ${this.#signalName}: the events() iterator fell behind by more than its limit of ${this.#limit}`,
-      ),
-    };
-    return false;
-  }
-
-  /** Stops listening, drops what it heard and rejects every `next()` with `reason`. */
-  #fail(reason: unknown): void {
-    this.#waiter = undefined;
-    this.#heard.takeAll();
-    this.#failure = { reason };
-    for (const taker of this.#takers.takeAll()) taker.reject(reason);
-  }
-
-  /** The next send's receiver argument, the first one heard and not yet taken. */
-  next(): Promise<IteratorResult<T, undefined>> {
-    if (this.#heard.length > 0) {
-      return Promise.resolve({ value: this.#heard.take()!, done: false });
-    }
-    if (this.#failure !== undefined) {
-      return Promise.reject(this.#failure.reason);
-    }
-    if (this.#waiter === undefined) {
-      return Promise.resolve({ value: undefined, done: true });
-    }
-    return new Promise((resolve, reject) => {
-      this.#takers.push({ resolve, reject });
-    });
-  }
-
-  /** Stops listening and drops what it heard; pending `next()` calls end the iteration. */
-  return(): Promise<IteratorResult<T, undefined>> {
-    this.#waiter?.end();
-    this.#waiter = undefined;
-    this.#heard.takeAll();
-    this.#failure = undefined;
-    const done = { value: undefined, done: true } as const;
-    for (const taker of this.#takers.takeAll()) taker.resolve(done);
-    return Promise.resolve(done);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  /** Stops it, so that `using` ends the iteration with its block. */
-  [Symbol.dispose](): void {
-    this.return();
-  }
 }

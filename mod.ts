@@ -32,3 +32,4 @@
  */
 
 export * from "./signal.ts";
+export * from "./types.ts";

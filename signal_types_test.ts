@@ -442,7 +442,7 @@ const MISUSES: ReadonlyArray<{
     misuse: "a missing param",
     code: `new Signal<{ id: number }, string>().send("db", {});`,
     firstLine:
-      "Argument of type '{}' is not assignable to parameter of type 'SentParams<{ id: number; }>'",
+      "Argument of type '{}' is not assignable to parameter of type '{ id: number; } & NoReservedKeys'",
     says: "Property 'id' is missing in type '{}'",
   },
   {

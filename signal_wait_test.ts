@@ -272,7 +272,7 @@ Deno.test("Signal.events() with a limit stops listening past it, yields what it 
   const error = await assertRejects(
     () => events.next(),
     RangeError,
-    'Cannot queue a send of "ticked": the events() iterator fell behind by more than its limit of 2',
+    'Cannot iterate over signal "ticked": the events() iterator fell behind by more than its limit of 2',
   );
   assertInstanceOf(error, RangeError);
   await assertRejects(() => events.next(), RangeError);

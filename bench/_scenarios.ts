@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { Connection, Signal } from "../signal.ts";
+import type { Connection, Signal } from "../mod.ts";
 
 /** What a sender passes: the emitters' event and signalry's params. */
 export interface Payload {

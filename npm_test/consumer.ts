@@ -10,18 +10,15 @@ import {
   type ConnectOptions,
   type DisconnectOptions,
   type EventsOptions,
-  type ForSender,
   type HeardSender,
   type Misuse,
   type NextOptions,
   type NoReservedKeys,
   type Receiver,
   type ReceiverArgs,
-  type ReservedKey,
   type Responses,
   type RobustResponses,
   type SendParams,
-  type SentParams,
   Signal,
   type SignalEvents,
   type SignalOptions,
@@ -129,7 +126,6 @@ const ping = new Signal();
 ping.send(null);
 const sendArgs: SendParams<Saved> = [{ id: 5 }];
 saved.send(server, ...sendArgs);
-const reserved: ReservedKey[] = ["signal", "sender"];
 
 // Signals of different types share AnySignal.
 const signals: AnySignal[] = [saved, ping];
@@ -139,9 +135,7 @@ const someReceivers: SomeReceiver[] = signals.flatMap((signal) =>
 const removedEverywhere: number[] = signals.map((signal) =>
   signal.disconnectAll(server)
 );
-const forServer2: ForSender<Server> = { sender: server };
 const heard: HeardSender<unknown, Server> = server;
-const sent: SentParams<Saved> = { id: 6 };
 const noReserved: NoReservedKeys = {};
 type Refused = Misuse<"refused">;
 const refused: Refused extends { readonly misuse: "refused" } ? true : false =
@@ -169,7 +163,6 @@ export {
   connected,
   count,
   forServer,
-  forServer2,
   heard,
   named,
   noReserved,
@@ -177,10 +170,8 @@ export {
   refused,
   removed,
   removedEverywhere,
-  reserved,
   responses,
   sendBoth,
-  sent,
   someReceivers,
   waitForSaves,
 };
