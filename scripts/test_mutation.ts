@@ -27,14 +27,17 @@ import { main, output, PINNED, ROOT, run } from "./_npm_project.ts";
 const STRYKER = "@stryker-mutator/core";
 
 /**
- * Test files too slow to run once per mutant: the property tests, the churn
- * and memory tests, and the timed ratios.
+ * Test files left out: those too slow to run once per mutant (the property
+ * tests, the churn and memory tests, the timed ratios), and the type tests,
+ * which check declarations that no mutant changes (one runs `deno check`
+ * for seconds).
  */
 const SLOW_FILES = [
   "signal_property_test.ts",
   "signal_wait_property_test.ts",
   "signal_memory_test.ts",
   "signal_scaling_test.ts",
+  "signal_types_test.ts",
 ];
 
 /** Every root `*_test.ts` file but the slow ones. */
