@@ -190,15 +190,55 @@ Deno.test("Signal.connect() rejects options.uniqueId of each wrong type and chan
   }
 });
 
-Deno.test("Signal.connect() rejects options.once of each wrong type and changes nothing", () => {
+Deno.test("Signal.connect() rejects options.once and options.local of each wrong type and changes nothing", () => {
   const isValid = (value: unknown) =>
     value === undefined || typeof value === "boolean";
-  for (const [type, once] of wrongValues(isValid)) {
+  for (const key of ["once", "local"]) {
+    for (const [type, value] of wrongValues(isValid)) {
+      assertRejected(
+        (signal) => signal.connect(() => "new", { [key]: value as Any }),
+        `Cannot connect receiver: options.${key} is not a boolean`,
+        `options.${key}: ${type}`,
+      );
+    }
+  }
+});
+
+Deno.test("Signal.connect() says what an unknown options key most likely meant, or which keys it takes", () => {
+  const cases: ReadonlyArray<readonly [string, string]> = [
+    ["uid", '; did you mean "uniqueId"?'],
+    ["timeout", "; use signal: AbortSignal.timeout(ms)"],
+    // Three edits from `once`: too far to guess.
+    ["oncexyz", "; it takes sender, uniqueId, once, signal, local and replace"],
+  ];
+  for (const [key, meant] of cases) {
     assertRejected(
-      (signal) => signal.connect(() => "new", { once: once as Any }),
-      "Cannot connect receiver: options.once is not a boolean",
-      `options.once: ${type}`,
+      (signal) => signal.connect(() => "new", { [key]: 1 } as Any),
+      `Cannot connect receiver: options has no key "${key}"${meant}`,
+      `options.${key}`,
     );
+  }
+});
+
+Deno.test("Signal keeps what went wrong as the cause when it cannot read options or params", () => {
+  const saved = new Signal();
+  const unreadable = [
+    () => saved.connect(() => {}, REVOKED_PROXY as Any),
+    () => saved.send(null, REVOKED_PROXY as Any),
+    // `in` works; reading the own keys throws.
+    () =>
+      saved.send(
+        null,
+        new Proxy({ sender: 1 }, {
+          getOwnPropertyDescriptor() {
+            throw new Error("no descriptors");
+          },
+        }) as Any,
+      ),
+  ];
+  for (const call of unreadable) {
+    const error = assertThrows(call, TypeError, "could not be read");
+    assert(error.cause instanceof Error, `no cause: ${error.message}`);
   }
 });
 

@@ -268,6 +268,21 @@ Deno.test("Signal.send() matches object senders by identity", () => {
   assertSpyCalls(receiver, 1);
 });
 
+Deno.test("Signal.connect() compares uniqueIds by SameValueZero: NaN is NaN, 0 is -0, and neither is 1", () => {
+  const saved = new Signal();
+  const first = spy();
+  const second = spy();
+  for (const [uniqueId, same] of [[NaN, NaN], [0, -0]] as const) {
+    saved.connect(first, { uniqueId });
+    saved.connect(second, { uniqueId: same });
+    saved.connect(second, { uniqueId: 1 });
+    assertEquals(saved.receivers(), [first, second], `uniqueId ${uniqueId}`);
+    assert(saved.disconnect({ uniqueId: same }));
+    assert(saved.disconnect({ uniqueId: 1 }));
+    assertFalse(saved.hasReceivers());
+  }
+});
+
 Deno.test("Signal.send() matches primitive senders by value (SameValueZero)", () => {
   const saved = new Signal<Record<never, never>, unknown>();
   const calls: string[] = [];
@@ -566,6 +581,14 @@ Deno.test("Connection prints as its connected state alone", () => {
   assertEquals(Deno.inspect(connection), "Connection { connected: true }");
   connection.disconnect();
   assertEquals(Deno.inspect(connection), "Connection { connected: false }");
+  // What Node's util.inspect calls, wherever the test runs.
+  const nodeInspect = (connection as unknown as Record<symbol, () => string>)[
+    Symbol.for("nodejs.util.inspect.custom")
+  ];
+  assertEquals(
+    nodeInspect?.call(connection),
+    "Connection { connected: false }",
+  );
 });
 
 // 8. Params: a plain object without own reserved keys (each wrong type is in
@@ -642,6 +665,26 @@ Deno.test("Signal sends reject params whose prototype only looks like a plain ob
   assertSpyCalls(receiver, 0);
   saved.send("db", { id: 1 });
   assertSpyCalls(receiver, 1);
+});
+
+Deno.test("Signal.send() says an unnamed class's instance is not a plain object, without a name", () => {
+  const saved = new Signal<Record<string, unknown>, string>();
+  const receiver = spy();
+  saved.connect(receiver);
+  const Unnamed = (() => class {})();
+  class Numbered {
+    static table = "numbers";
+  }
+  Object.defineProperty(Numbered, "name", { value: 5 });
+
+  for (const params of [new Unnamed(), new Numbered()]) {
+    assertThrows(
+      () => saved.send("db", params as Record<string, unknown>),
+      TypeError,
+      "Cannot send signal: params is not a plain object: its prototype is neither Object.prototype nor null",
+    );
+  }
+  assertSpyCalls(receiver, 0);
 });
 
 Deno.test("Signal sends reject a class instance, Date, Map or array as params and call no receiver", async () => {

@@ -160,6 +160,23 @@ Deno.test("Signal.next() waits its turn: a receiver connected earlier that throw
   assertSpyCalls(later, 0);
 });
 
+Deno.test("Signal.next() keeps its place: a receiver connected after it that throws does not stop it", async () => {
+  const stopped = stoppedSignal();
+  const server = new Server();
+  const next = stopped.next();
+  const failure = new Error("later receiver failed");
+  stopped.connect(() => {
+    throw failure;
+  });
+
+  assertStrictEquals(
+    assertThrows(() => stopped.send(server, { connection: new Conn(1) })),
+    failure,
+  );
+
+  assertEquals((await next).connection.id, 1);
+});
+
 Deno.test("Signal.hasReceivers() counts waiters, and disconnectAll() leaves them alone and does not count them", async () => {
   const stopped = stoppedSignal();
   const server = new Server();
