@@ -259,6 +259,34 @@ Deno.test("Signal.connect() rejects options.signal of each wrong type and change
   }
 });
 
+Deno.test("Signal's methods, each called without its Signal, say which and change nothing", async () => {
+  const methods = [
+    "connect",
+    "disconnect",
+    "send",
+    "sendRobust",
+    "hasReceivers",
+    "receivers",
+    "disconnectAll",
+    "events",
+    "mute",
+  ] as const;
+  for (const method of methods) {
+    assertRejected(
+      (signal) => Reflect.apply(signal[method], {}, [() => "new"]),
+      `Signal.${method}() was called without its Signal: bind it (signal.${method}.bind(signal))`,
+      `${method} without its Signal`,
+    );
+  }
+  for (const method of ["sendAsync", "sendAsyncRobust", "next"] as const) {
+    await assertRejectedAsync(
+      (signal) => Reflect.apply(signal[method], undefined, [null]),
+      `Signal.${method}() was called without its Signal`,
+      `${method} without its Signal`,
+    );
+  }
+});
+
 Deno.test("Signal.connect() takes any value as options.sender", () => {
   for (const [type, sender] of VALUES) {
     const { signal } = fixture();

@@ -426,6 +426,14 @@ Deno.test("Signal shows its name when inspected", () => {
     Deno.inspect(stopped),
     'Signal { name: "connectionStopped", muted: true }',
   );
+  // What Node's util.inspect calls, wherever the test runs.
+  const nodeInspect = (stopped as unknown as Record<symbol, () => string>)[
+    Symbol.for("nodejs.util.inspect.custom")
+  ];
+  assertEquals(
+    nodeInspect?.call(stopped),
+    'Signal { name: "connectionStopped", muted: true }',
+  );
 });
 
 Deno.test("Signal refuses a name that is not a string, and options that are not an object", () => {
