@@ -21,6 +21,9 @@ const RESERVED_KEYS = {
 /** A key that every receiver's argument carries besides the params. */
 type ReservedKey = keyof typeof RESERVED_KEYS;
 
+/** The reserved keys, to look up: `in` would find Object.prototype's too. */
+const IS_RESERVED: ReadonlySet<string> = new Set(Object.keys(RESERVED_KEYS));
+
 /**
  * The reserved keys, each refused: every params type and every params
  * argument must also be this, so that a reserved key is a compile error that
@@ -35,24 +38,124 @@ export type NoReservedKeys = {
 };
 
 /**
- * The arguments of a send after the sender: the params, which may be left
- * out (or `undefined`) when the params type has no required key. A reserved
- * key in them is a compile error, whatever the params type; for `object`,
- * a type that names no key, any other key may be sent.
+ * The reserved keys a params type declares itself, whatever their type:
+ * not through an index signature, and not as {@linkcode NoReservedKeys}'
+ * refusals.
+ */
+type DeclaredReservedKeys<Params> = {
+  [Key in keyof Params & ReservedKey]: string extends keyof Params ? never
+    : [Exclude<Params[Key], undefined>] extends [never] ? Key
+    : Exclude<Params[Key], undefined> extends Misuse<string> ? never
+    : Key;
+}[keyof Params & ReservedKey];
+
+/**
+ * A reserved key a params type declares, made required: without
+ * `exactOptionalPropertyTypes`, `sender?: undefined` satisfies
+ * {@linkcode NoReservedKeys}, but it is optional where this requires it.
+ * Written as `Params[Key]`, so that a generic params type satisfies it.
  *
  * @ignore
  */
-export type SendParams<Params extends SignalParams> =
+export type ReservedKeysDeclaredIn<Params> = {
+  readonly [Key in Extract<keyof Params, DeclaredReservedKeys<Params>>]:
+    Params[Key];
+};
+
+/**
+ * The arguments of a send after the sender: the params, which may be left
+ * out (or `undefined`) when the params type has no required key. A reserved
+ * key in them is a compile error, whatever the params type, even with the
+ * value `undefined`; for `object`, a type that names no key, any other key
+ * may be sent. `Sent`, the type of the object passed, is inferred only to
+ * find its keys: without `exactOptionalPropertyTypes`, an optional key
+ * accepts `undefined`, so `NoReservedKeys` alone would let
+ * `{ sender: undefined }` through. Written out rather than named, so that
+ * errors show the params type itself.
+ *
+ * @ignore
+ */
+export type SendParams<Params extends SignalParams, Sent = unknown> =
   Record<never, never> extends Params ? [
       params?:
         | (
           & Params
           & NoReservedKeys
           & AnyKeyFor<Params>
+          & RefuseReservedKeys<Sent>
         )
         | undefined,
     ]
-    : [params: Params & NoReservedKeys & AnyKeyFor<Params>];
+    : [
+      params:
+        & Params
+        & NoReservedKeys
+        & AnyKeyFor<Params>
+        & RefuseReservedKeys<Sent>,
+    ];
+
+/**
+ * The arguments of a send: the sender, then the {@linkcode SendParams}.
+ * The sender may be left out too when it may be `undefined` and no param is
+ * required, as in `ready.send()`.
+ *
+ * @ignore
+ */
+export type SendArgs<Params extends SignalParams, Sender, Sent = unknown> =
+  undefined extends Sender ? Record<never, never> extends Params ? [
+        sender?: Sender,
+        params?:
+          | (
+            & Params
+            & NoReservedKeys
+            & AnyKeyFor<Params>
+            & RefuseReservedKeys<Sent>
+          )
+          | undefined,
+      ]
+    : [
+      sender: Sender,
+      params:
+        & Params
+        & NoReservedKeys
+        & AnyKeyFor<Params>
+        & RefuseReservedKeys<Sent>,
+    ]
+    : Record<never, never> extends Params ? [
+        sender: Sender,
+        params?:
+          | (
+            & Params
+            & NoReservedKeys
+            & AnyKeyFor<Params>
+            & RefuseReservedKeys<Sent>
+          )
+          | undefined,
+      ]
+    : [
+      sender: Sender,
+      params:
+        & Params
+        & NoReservedKeys
+        & AnyKeyFor<Params>
+        & RefuseReservedKeys<Sent>,
+    ];
+
+/**
+ * Each reserved key among `Sent`'s keys, required and refused; nothing when
+ * there is none, or when an index signature (a computed key) stands for
+ * them, which only the run time can check. The first part, over `keyof Sent`, is what lets the
+ * compiler infer `Sent` from the object passed (TypeScript 5.2 too).
+ */
+type RefuseReservedKeys<Sent> = string extends keyof Sent ? unknown
+  : [keyof Sent & ReservedKey] extends [never] ? unknown
+  :
+    & { readonly [Key in keyof Sent]?: unknown }
+    & {
+      readonly [Key in keyof Sent & ReservedKey]-?: Misuse<
+        `${Key} is reserved: ${typeof RESERVED_KEYS[Key]}`
+      >;
+    };
 
 /** `object` names no key, so every key would be an excess property: allow any. */
 type AnyKeyFor<Params> = [keyof Params] extends [never]
@@ -72,7 +175,8 @@ export function checkParams(params: unknown, action: string): void {
   let needsCloserLook: boolean;
   let prototype: object | null;
   try {
-    // `in` is nearly free where Object.hasOwn is not; it only over-reports.
+    // The reserved keys spelled out: `in` with a constant key is nearly free
+    // where Object.hasOwn is not, and it only over-reports.
     needsCloserLook = "signal" in params || "sender" in params ||
       Array.isArray(params);
     // Only after `in`: V8 then knows params' map and folds this to a
@@ -102,9 +206,7 @@ function lookCloserAtParams(params: object, action: string): void {
   let reservedKey: string | undefined;
   try {
     notPlain = whyNotPlain(Object.getPrototypeOf(params));
-    reservedKey = Object.keys(RESERVED_KEYS).find((key) =>
-      Object.hasOwn(params, key)
-    );
+    reservedKey = [...IS_RESERVED].find((key) => Object.hasOwn(params, key));
   } catch (error) {
     throw new TypeError(`${action}: params could not be read`, {
       cause: error,
@@ -114,6 +216,33 @@ function lookCloserAtParams(params: object, action: string): void {
     throw new TypeError(`${action}: params is not a plain object${notPlain}`);
   }
   if (reservedKey !== undefined) throwReservedKey(reservedKey, action);
+}
+
+/**
+ * Throws if a copy of `params` would get a reserved key: the check a send
+ * to nobody makes, where no receiver's argument is built to catch it. Only a
+ * Proxy can hide a key from checkParams()'s `in` and still have the spread
+ * copy it; for-in sees what the spread sees (own enumerable keys, through
+ * the Proxy's ownKeys and getOwnPropertyDescriptor), and costs a few ns on a
+ * plain object, where Object.hasOwn costs about 6 ns per key.
+ */
+export function checkKeysToCopy(
+  params: object | undefined,
+  action: string,
+): void {
+  if (params === undefined) return;
+  let found = false;
+  try {
+    for (const key in params) {
+      if (IS_RESERVED.has(key)) found = true;
+    }
+  } catch (error) {
+    throw new TypeError(`${action}: params could not be read`, {
+      cause: error,
+    });
+  }
+  // An inherited key is fine: lookCloserAtParams() tells them apart.
+  if (found) lookCloserAtParams(params, action);
 }
 
 const functionSource = Function.prototype.toString;

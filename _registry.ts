@@ -59,7 +59,13 @@
  * @module
  */
 
-import { type Abortable, AbortGroups, AbortWatch, reasonOf } from "./_abort.ts";
+import {
+  type Abortable,
+  abortedOf,
+  AbortGroups,
+  AbortWatch,
+  reasonOf,
+} from "./_abort.ts";
 import type { ConnectChoices, WaitChoices } from "./_options.ts";
 import type { Connection } from "./types.ts";
 
@@ -101,9 +107,23 @@ abstract class Entrant implements Abortable, Stop {
       bucket.registry.end(bucket, this.key, this.order);
   }
 
-  /** Its AbortSignal aborted. */
-  abort(_reason: unknown): void {
-    this.end();
+  /** Its AbortSignal aborted with `reason`: it ends. */
+  abstract abort(reason: unknown): void;
+
+  /** Whether it listens to an AbortSignal, so that a send must ask it first. */
+  get listening(): boolean {
+    return this.#watch !== undefined;
+  }
+
+  /**
+   * Whether its AbortSignal has aborted, though the abort has not reached it
+   * yet (an earlier abort listener is sending); if so, it is aborted now.
+   */
+  protected abortedUnheard(): boolean {
+    const abortSignal = this.#watch?.abortSignal;
+    if (abortSignal === undefined || !abortedOf.call(abortSignal)) return false;
+    this.abort(reasonOf.call(abortSignal));
+    return true;
   }
 
   /** The groups it joins when it listens to an AbortSignal. */
@@ -143,12 +163,21 @@ class Registration extends Entrant {
     super(key, order, bucketRef, local);
   }
 
-  /** A `once` registration: its receiver the first time only, ended first. */
+  /**
+   * Its receiver, unless its AbortSignal has aborted; for `once`, the
+   * first time only, ended first.
+   */
   hearSend(): AnyReceiver | undefined {
+    if (this.abortedUnheard()) return undefined;
+    if (!this.once) return this.receiver;
     if (this.#called) return undefined;
     this.#called = true;
     this.end();
     return this.receiver;
+  }
+
+  abort(): void {
+    this.end();
   }
 
   protected abortGroups(bucket: Bucket): AbortGroups {
@@ -170,8 +199,8 @@ export interface WaiterHooks {
  * in no `receivers()` list, and `disconnectAll()` leaves it alone.
  */
 class Waiter extends Entrant {
-  /** Its own abort group, so that whoever holds it holds nothing else. */
-  readonly #abortGroups = new AbortGroups();
+  /** Its own abort group, held by the AbortSignal's watch while it waits. */
+  readonly #abortGroups = new AbortGroups(true);
 
   constructor(
     readonly hooks: WaiterHooks,
@@ -187,11 +216,12 @@ class Waiter extends Entrant {
   hearSend(args: unknown): undefined {
     // One that stopped listening during this send (a nested send resolved
     // it, or its iterator returned) hears no more.
-    if (!this.connected) return;
+    if (!this.connected || this.abortedUnheard()) return;
     if (!this.hooks.hear(args)) this.end();
   }
 
-  override abort(reason: unknown): void {
+  /** Ends it, and tells its hooks why. */
+  abort(reason: unknown): void {
     this.end();
     this.hooks.aborted(reason);
   }
@@ -596,7 +626,9 @@ function callListOf(inOrder: readonly [Entry, unknown][]): CallList {
     if (typeof entry === "number") {
       receivers.push(key as AnyReceiver);
       steps.push(key as AnyReceiver);
-    } else if (entry instanceof Registration && !entry.once) {
+    } else if (
+      entry instanceof Registration && !entry.once && !entry.listening
+    ) {
       receivers.push(entry.receiver);
       steps.push(entry.receiver);
     } else {

@@ -16,6 +16,11 @@
  *   `Deno.customInspect` ones.
  * - Under Bun, `gc()` is `Bun.gc(true)`, a full collection, as with Node's
  *   `--expose-gc`.
+ * - `new Worker(url)` of a test's worker script (`testing/*_worker.ts`)
+ *   starts the bundle that `scripts/test_npm.ts` wrote beside it
+ *   (`testing/*_worker.mjs`): under Bun through its own `Worker`, under Node
+ *   through `worker_threads`, wrapped as a web `Worker` (`postMessage`,
+ *   `onmessage`, `addEventListener("message")`, `terminate`).
  * - Node's global is no EventTarget: there, `unhandledrejection` listeners on
  *   `globalThis` hear `process`'s `unhandledRejection`. (Bun's global is one,
  *   but does not dispatch that event.) Either way node:test and bun test also
@@ -28,6 +33,7 @@ import { createRequire } from "node:module";
 import process from "node:process";
 import type * as NodeTest from "node:test";
 import { inspect } from "node:util";
+import { Worker as NodeWorker } from "node:worker_threads";
 
 /** The `Deno.test` options the tests use; others (sanitizers) are ignored. */
 interface TestDefinition {
@@ -140,3 +146,58 @@ if (!("addEventListener" in globalThis)) {
     },
   });
 }
+
+/** A worker script's URL in the tests, `.ts`, to its bundle's, `.mjs`. */
+function workerBundle(url: string | URL): URL {
+  const href = String(url);
+  return new URL(href.endsWith(".ts") ? `${href.slice(0, -3)}.mjs` : href);
+}
+
+type MessageListener = (event: { data: unknown }) => void;
+
+/** A web `Worker` over Node's `worker_threads`, as much as the tests use. */
+class WebWorker {
+  onmessage: MessageListener | null = null;
+  onerror: ((error: unknown) => void) | null = null;
+  readonly #worker: NodeWorker;
+  readonly #listeners = new Set<MessageListener>();
+
+  constructor(url: string | URL) {
+    this.#worker = new NodeWorker(workerBundle(url));
+    this.#worker.on("message", (data: unknown) => {
+      this.onmessage?.({ data });
+      for (const listener of this.#listeners) listener({ data });
+    });
+    this.#worker.on("error", (error: unknown) => {
+      if (this.onerror === null) throw error;
+      this.onerror(error);
+    });
+  }
+
+  postMessage(message: unknown, transfer?: readonly Transferable[]): void {
+    this.#worker.postMessage(message, transfer as never);
+  }
+
+  addEventListener(type: string, listener: MessageListener): void {
+    if (type === "message") this.#listeners.add(listener);
+  }
+
+  removeEventListener(type: string, listener: MessageListener): void {
+    if (type === "message") this.#listeners.delete(listener);
+  }
+
+  terminate(): void {
+    void this.#worker.terminate();
+  }
+}
+
+const BunWorker = bun === undefined ? undefined : (globalThis as unknown as {
+  Worker: new (url: string | URL, options?: object) => object;
+}).Worker;
+Object.assign(globalThis, {
+  Worker: BunWorker === undefined ? WebWorker : class extends BunWorker {
+    constructor(url: string | URL, options?: object) {
+      super(workerBundle(url), options);
+    }
+  },
+});

@@ -28,11 +28,12 @@ const STRYKER = "@stryker-mutator/core";
 
 /**
  * Test files left out: those too slow to run once per mutant (the property
- * tests, the churn and memory tests, the timed ratios), and the type tests,
- * which check declarations that no mutant changes (one runs `deno check`
- * for seconds).
+ * tests, the churn and memory tests, the timed ratios, the README examples
+ * on three runtimes), and the type tests, which check declarations that no
+ * mutant changes (one runs `deno check` for seconds).
  */
 const SLOW_FILES = [
+  "readme_test.ts",
   "signal_property_test.ts",
   "signal_wait_property_test.ts",
   "signal_memory_test.ts",

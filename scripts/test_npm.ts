@@ -33,15 +33,19 @@ import {
   moduleGraphs,
   npmPackages,
   testFiles,
+  WORKER_BUNDLES,
+  workerFiles,
 } from "./_bundle_tests.ts";
+import { npmName } from "./_entry_points.ts";
 import { BROWSER_TOOLS, testBrowser } from "./test_browser.ts";
 import { testTypes, TYPES_TOOLS } from "./test_types.ts";
 
 const RUNTIMES = ["node20", "node22", "node24", "bun"];
 /**
- * The minified, brotli-compressed budget of `import { Signal } from "signalry"`:
- * 3 kB until the waiting API (next, events, mute, names) took it to 3.86 kB,
- * the fixes after it to 4.29 kB, and the stricter types to 4.47 kB.
+ * The size budget, the one place it is set: the minified, brotli-compressed
+ * bundle of `import { Signal } from "signalry"` must not pass it. It went from
+ * 3 kB to 4.5 kB as the waiting API, its fixes and the stricter types came in
+ * (4.47 kB measured); the layout of issue 17 is to bring it to 4.0 kB or less.
  */
 const SIZE_BUDGET = "4.5 kB";
 
@@ -75,14 +79,6 @@ const SKIPPED: { runtime: string; name: string; reason: string }[] = [
       GC_TEST,
     reason:
       "JavaScriptCore's heap after churn sits 10-30 MB above where it started whatever the number of operations (0.5, 1, 2 and 4 million gave 17, 10, 29 and 19 MB; Node stays within 0.2 MB), so a 1 MiB bound measures its collector, not a leak",
-  },
-  {
-    runtime: "bun",
-    name:
-      "Signal.events() still rejects on abort after its Signal and sender were collected" +
-      GC_TEST,
-    reason:
-      "on Bun the pending next() never settles after the abort once the collector ran, so it hangs until its time limit; it passes on Deno and Node, and why JavaScriptCore differs is not yet known",
   },
 ];
 
@@ -135,12 +131,29 @@ async function testOn(
   }
 }
 
+/**
+ * Checks {@linkcode SIZE_BUDGET} with size-limit: esbuild bundles
+ * `import { Signal }` from the ES module the installed package's
+ * `exports["."]` names, as a user's bundler would find it, so no file name is
+ * kept here.
+ */
 async function checkSize(dir: string): Promise<void> {
+  const name = npmName();
+  const installed = join("node_modules", name);
+  const manifest = JSON.parse(
+    await Deno.readTextFile(join(dir, installed, "package.json")),
+  );
+  const main = manifest.exports?.["."]?.import?.default;
+  if (typeof main !== "string") {
+    throw new CommandError(
+      `the installed ${name} has no exports["."].import.default to measure`,
+    );
+  }
   await Deno.writeTextFile(
     join(dir, ".size-limit.json"),
     JSON.stringify([{
-      name: 'import { Signal } from "signalry"',
-      path: "node_modules/signalry/esm/mod.js",
+      name: `import { Signal } from "${name}"`,
+      path: join(installed, main),
       import: "{ Signal }",
       limit: SIZE_BUDGET,
     }]),
@@ -192,6 +205,8 @@ async function testNpm(runtimes: readonly string[]): Promise<boolean> {
   ]);
   const { dir, tarball } = project;
   const bundles = await bundleTests(files, graphs, dir);
+  const workers = workerFiles();
+  await bundleTests(workers, await moduleGraphs(workers), dir, WORKER_BUNDLES);
   await Deno.copyFile(
     join(ROOT, "npm_test", "require.test.cjs"),
     join(dir, "require.test.cjs"),
