@@ -11,15 +11,9 @@ there.connect(({ id }) => void heard.push(`cache ${id}`)); // hears all
 here.connect(({ id }) => void heard.push(`mail ${id}`), { local: true });
 
 // One relay and one channel object per process (both here, for the example).
-const senders = { User };
-await using a = relay(new BroadcastChannel("app"), {
-  signals: [here],
-  senders,
-});
-await using b = relay(new BroadcastChannel("app"), {
-  signals: [there],
-  senders,
-});
+const [one, two] = [new BroadcastChannel("app"), new BroadcastChannel("app")];
+const a = relay(one, { signals: [here], senders: { User } });
+const b = relay(two, { signals: [there], senders: { User } });
 await Promise.all([a.ready, b.ready]);
 
 here.send(User, { id: 1 }); // posted, then the local receivers run
@@ -27,3 +21,7 @@ for (let i = 0; i < 200 && heard.length < 2; i++) {
   await new Promise((resolve) => setTimeout(resolve, 5));
 }
 assert.deepEqual(heard, ["mail 1", "cache 1"]);
+// A relay never closes the channel it was given: that is yours to do.
+await Promise.all([a.close(), b.close()]);
+one.close();
+two.close();
