@@ -63,6 +63,15 @@ function ignore(): void {}
 function settled(response: unknown): unknown {
   try {
     if (response instanceof Promise) {
+      // A plain native promise as it is: Promise.all takes it with its own
+      // `then`, and wrapping it would cost a promise and a tick per receiver.
+      if (
+        Object.getPrototypeOf(response) === Promise.prototype &&
+        !Object.hasOwn(response, "then") &&
+        !Object.hasOwn(response, "constructor")
+      ) {
+        return response;
+      }
       return new Promise((resolve, reject) => {
         promiseThen.call(response, resolve, reject);
       });
