@@ -68,25 +68,26 @@ const MEANT: Readonly<Record<string, string>> = {
 
 /**
  * Checks that `options` is an object whose own keys are all `known`, then
- * reads it with `read`. A revoked Proxy, or a getter that throws, gets our
- * TypeError too.
+ * reads each of `known`, in that order, once. A revoked Proxy, or a getter
+ * that throws, gets our TypeError too.
  */
-function readObject<Fields>(
+function readObject(
   options: unknown,
   action: string,
   known: readonly string[],
-  read: (options: Record<string, unknown>) => Fields,
-): Fields {
+): Record<string, unknown> {
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`${action}: options is not an object`);
   }
   let isArray: boolean;
   let unknownKey: string | undefined;
-  let fields: Fields;
+  const fields: Record<string, unknown> = {};
   try {
     isArray = Array.isArray(options);
     unknownKey = Object.keys(options).find((key) => !known.includes(key));
-    fields = read(options as Record<string, unknown>);
+    for (const key of known) {
+      fields[key] = (options as Record<string, unknown>)[key];
+    }
   } catch (error) {
     throw new TypeError(`${action}: options could not be read`, {
       cause: error,
@@ -158,7 +159,7 @@ export function readSignalOptions(options: unknown): string | undefined {
       } })`,
     );
   }
-  const name = readObject(options, action, KEYS.signal, ({ name }) => name);
+  const { name } = readObject(options, action, KEYS.signal);
   if (name !== undefined && typeof name !== "string") {
     throw new TypeError(`${action}: options.name is not a string`);
   }
@@ -178,19 +179,7 @@ export function readOptions<Sender>(
     signal,
     local = false,
     replace = false,
-  } = readObject(
-    options,
-    action,
-    KEYS.connect,
-    ({ sender, uniqueId, once, signal, local, replace }) => ({
-      sender: sender as Sender | undefined,
-      uniqueId,
-      once,
-      signal,
-      local,
-      replace,
-    }),
-  );
+  } = readObject(options, action, KEYS.connect);
   if (uniqueId !== undefined && !isUniqueId(uniqueId)) {
     throw new TypeError(
       `${action}: options.uniqueId is not a string, number or symbol`,
@@ -199,7 +188,7 @@ export function readOptions<Sender>(
   checkBoolean(once, "once", action);
   checkAbortSignal(signal, action);
   const choices = {
-    sender,
+    sender: sender as Sender | undefined,
     uniqueId,
     once: once as boolean,
     abortSignal: signal,
@@ -225,12 +214,6 @@ export function readWaitOptions<Sender>(
     options,
     action,
     KEYS[method],
-    ({ sender, signal, limit, local }) => ({
-      sender: sender as Sender | undefined,
-      signal,
-      limit,
-      local,
-    }),
   );
   checkAbortSignal(signal, action);
   if (
@@ -240,7 +223,7 @@ export function readWaitOptions<Sender>(
     throw new TypeError(`${action}: options.limit is not a positive integer`);
   }
   return {
-    sender,
+    sender: sender as Sender | undefined,
     abortSignal: signal,
     limit: limit as number,
     local: checkBoolean(local, "local", action),
