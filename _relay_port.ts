@@ -11,7 +11,7 @@
  */
 
 import { checkParams, receiverArgs } from "./_params.ts";
-import { isObject, type Registry } from "./_registry.ts";
+import { isObject, type Registry, remoteCallListFor } from "./_registry.ts";
 import { settled } from "./_settled.ts";
 import type { AnySignal } from "./types.ts";
 
@@ -110,8 +110,7 @@ export function dispatchRemote(
   const inside = opened().inside(signal);
   if (inside === undefined || inside.muted) return;
   const { registry, action } = inside;
-  const list = registry.callListFor(sender);
-  const { receivers, steps } = list.remote ?? list;
+  const { receivers, steps } = remoteCallListFor(registry, sender);
   if (receivers.length === 0 && steps === null) return;
   let args: object;
   try {
