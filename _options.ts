@@ -50,11 +50,18 @@ const NO_WAIT_CHOICES: Readonly<WaitChoices<never>> = Object.freeze({
 
 /** The keys each method's options take. */
 const KEYS = {
-  signal: ["name"],
+  signal: new Set(["name"]),
   // disconnect() takes connect()'s keys too: one options object may serve both.
-  connect: ["sender", "uniqueId", "once", "signal", "local", "replace"],
-  next: ["sender", "signal", "local"],
-  events: ["sender", "signal", "limit", "local"],
+  connect: new Set([
+    "sender",
+    "uniqueId",
+    "once",
+    "signal",
+    "local",
+    "replace",
+  ]),
+  next: new Set(["sender", "signal", "local"]),
+  events: new Set(["sender", "signal", "limit", "local"]),
 } as const;
 
 /** What a key that no method takes most likely meant. */
@@ -74,7 +81,7 @@ const MEANT: Readonly<Record<string, string>> = {
 function readObject<Fields>(
   options: unknown,
   action: string,
-  known: readonly string[],
+  known: ReadonlySet<string>,
   read: (options: Record<string, unknown>) => Fields,
 ): Fields {
   if (typeof options !== "object" || options === null) {
@@ -85,7 +92,7 @@ function readObject<Fields>(
   let fields: Fields;
   try {
     isArray = Array.isArray(options);
-    unknownKey = Object.keys(options).find((key) => !known.includes(key));
+    unknownKey = unknownKeyOf(options, known);
     fields = read(options as Record<string, unknown>);
   } catch (error) {
     throw new TypeError(`${action}: options could not be read`, {
@@ -105,12 +112,24 @@ function readObject<Fields>(
   return fields;
 }
 
+/** The first own key of `options` that is not `known`; for-in allocates no array. */
+function unknownKeyOf(
+  options: object,
+  known: ReadonlySet<string>,
+): string | undefined {
+  for (const key in options) {
+    if (!known.has(key) && Object.hasOwn(options, key)) return key;
+  }
+  return undefined;
+}
+
 /** What an unknown key most likely meant: a known key one or two edits away, or a known habit. */
-function meaningOf(key: string, known: readonly string[]): string {
-  const near = known.find((candidate) => editDistance(key, candidate) <= 2);
+function meaningOf(key: string, known: ReadonlySet<string>): string {
+  const keys = [...known];
+  const near = keys.find((candidate) => editDistance(key, candidate) <= 2);
   if (near !== undefined) return `; did you mean ${JSON.stringify(near)}?`;
   return MEANT[key] ??
-    `; it takes ${known.slice(0, -1).join(", ")} and ${known.at(-1)}`;
+    `; it takes ${keys.slice(0, -1).join(", ")} and ${keys.at(-1)}`;
 }
 
 /** Levenshtein distance, for keys a few letters long. */
@@ -128,6 +147,11 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+
+/** An option left out (undefined, not null) means false. */
+function orFalse(value: unknown): unknown {
+  return value === undefined ? false : value;
 }
 
 function checkBoolean(value: unknown, key: string, action: string): boolean {
@@ -171,47 +195,32 @@ export function readOptions<Sender>(
   action: string,
 ): ConnectChoices<Sender> {
   if (options === undefined) return NO_CHOICES;
-  const {
-    sender,
-    uniqueId,
-    once = false,
-    signal,
-    local = false,
-    replace = false,
-  } = readObject(
-    options,
-    action,
-    KEYS.connect,
-    ({ sender, uniqueId, once, signal, local, replace }) => ({
-      sender: sender as Sender | undefined,
-      uniqueId,
-      once,
-      signal,
-      local,
-      replace,
-    }),
-  );
+  // One object, read once, checked, and returned as it is.
+  const choices = readObject(options, action, KEYS.connect, (options) => ({
+    sender: options.sender,
+    uniqueId: options.uniqueId,
+    once: orFalse(options.once),
+    abortSignal: options.signal,
+    local: orFalse(options.local),
+    replace: orFalse(options.replace),
+  }));
+  const { uniqueId } = choices;
   if (uniqueId !== undefined && !isUniqueId(uniqueId)) {
     throw new TypeError(
       `${action}: options.uniqueId is not a string, number or symbol`,
     );
   }
-  checkBoolean(once, "once", action);
-  checkAbortSignal(signal, action);
-  const choices = {
-    sender,
-    uniqueId,
-    once: once as boolean,
-    abortSignal: signal,
-    local: checkBoolean(local, "local", action),
-    replace: checkBoolean(replace, "replace", action),
-  };
-  if (choices.replace && uniqueId === undefined) {
+  checkBoolean(choices.once, "once", action);
+  checkAbortSignal(choices.abortSignal, action);
+  checkBoolean(choices.local, "local", action);
+  if (
+    checkBoolean(choices.replace, "replace", action) && uniqueId === undefined
+  ) {
     throw new TypeError(
       `${action}: options.replace needs options.uniqueId, the registration to replace`,
     );
   }
-  return choices;
+  return choices as ConnectChoices<Sender>;
 }
 
 /** Reads and checks the options of next() and events(). */

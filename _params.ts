@@ -11,18 +11,27 @@ import type { Misuse, SignalParams } from "./types.ts";
 
 /**
  * The reserved keys, and why each is refused: the one list the types and
- * the checks below are derived from.
+ * the checks below are derived from. A type, so that the reasons, which
+ * only the compiler shows, add nothing to a bundle.
  */
-const RESERVED_KEYS = {
-  signal: "receivers get the Signal under this key",
-  sender: "pass the sender as send()'s first argument",
-} as const;
+interface ReservedKeys {
+  readonly signal: "receivers get the Signal under this key";
+  readonly sender: "pass the sender as send()'s first argument";
+}
 
 /** A key that every receiver's argument carries besides the params. */
-type ReservedKey = keyof typeof RESERVED_KEYS;
+type ReservedKey = keyof ReservedKeys;
 
-/** The reserved keys, to look up: `in` would find Object.prototype's too. */
-const IS_RESERVED: ReadonlySet<string> = new Set(Object.keys(RESERVED_KEYS));
+/**
+ * The reserved keys, to look up: `in` would find Object.prototype's too.
+ * `satisfies` fails the type check unless it holds every key of
+ * ReservedKeys and no other.
+ */
+const IS_RESERVED: ReadonlySet<string> = new Set(
+  Object.keys(
+    { signal: true, sender: true } satisfies Record<ReservedKey, true>,
+  ),
+);
 
 /**
  * The reserved keys, each refused: every params type and every params
@@ -33,7 +42,7 @@ const IS_RESERVED: ReadonlySet<string> = new Set(Object.keys(RESERVED_KEYS));
  */
 export type NoReservedKeys = {
   readonly [Key in ReservedKey]?: Misuse<
-    `${Key} is reserved: ${typeof RESERVED_KEYS[Key]}`
+    `${Key} is reserved: ${ReservedKeys[Key]}`
   >;
 };
 
@@ -153,7 +162,7 @@ type RefuseReservedKeys<Sent> = string extends keyof Sent ? unknown
     & { readonly [Key in keyof Sent]?: unknown }
     & {
       readonly [Key in keyof Sent & ReservedKey]-?: Misuse<
-        `${Key} is reserved: ${typeof RESERVED_KEYS[Key]}`
+        `${Key} is reserved: ${ReservedKeys[Key]}`
       >;
     };
 

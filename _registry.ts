@@ -244,9 +244,17 @@ function orderOf(entry: Entry): number {
 
 /**
  * Who a send calls, in connection order. Built on the first send after a
- * change and shared by every send until the next one; never mutated.
+ * change and shared by every send until the next one; never mutated but
+ * for `remote`, filled in once.
  */
 export class CallList {
+  /**
+   * The list a send from another process walks, which leaves out what was
+   * connected `local`; undefined until a relay's first dispatch with this
+   * list (see {@linkcode remoteCallListFor}).
+   */
+  remote: CallList | undefined = undefined;
+
   constructor(
     /** The receivers, in call order; Waiters are no receivers, so never here. */
     readonly receivers: readonly AnyReceiver[],
@@ -256,11 +264,6 @@ export class CallList {
      * send walks this list whenever it is not null.
      */
     readonly steps: readonly (AnyReceiver | Stop)[] | null,
-    /**
-     * The list a send from another process walks, which leaves out what was
-     * connected `local`; null when nothing was, so that it is this one.
-     */
-    readonly remote: CallList | null = null,
   ) {}
 }
 
@@ -581,13 +584,40 @@ export class Registry {
   }
 }
 
-/**
- * The CallList of one bucket, or of two merged by order number: each is in
- * connection order already, as a Map keeps insertion order.
- */
+/** The CallList of one bucket, or of two merged by order number. */
 function listOf(first: Bucket, second?: Bucket): CallList {
+  return callListOf(inOrderOf(first, second));
+}
+
+/**
+ * What a send from another process walks for `sender`: what
+ * `registry.callListFor(sender)` walks, without what was connected `local`.
+ * Kept on that list until a change replaces it. Only `_relay_port.ts` calls
+ * it, so that a bundle without the relay leaves it out.
+ */
+export function remoteCallListFor(
+  registry: Registry,
+  sender: unknown,
+): CallList {
+  const list = registry.callListFor(sender);
+  if (list.remote === undefined) {
+    const bucket = sender === undefined ? undefined : registry.bucketOf(sender);
+    const inOrder = inOrderOf(registry.anySender, bucket);
+    const heard = inOrder.filter(([entry]) =>
+      typeof entry === "number" || !entry.local
+    );
+    list.remote = heard.length === inOrder.length ? list : callListOf(heard);
+  }
+  return list.remote;
+}
+
+/**
+ * The entries of one bucket, or of two merged by order number, each with
+ * its key: each bucket is in connection order already, as a Map keeps
+ * insertion order.
+ */
+function inOrderOf(first: Bucket, second?: Bucket): [Entry, unknown][] {
   const size = first.size + (second?.size ?? 0);
-  if (size === 0) return NO_RECEIVERS;
   const keys: unknown[] = [];
   const entries: Entry[] = [];
   const collect = (entry: Entry, key: unknown) => {
@@ -606,14 +636,7 @@ function listOf(first: Bucket, second?: Bucket): CallList {
     const at = takeFirst ? i++ : j++;
     inOrder[n] = [entries[at]!, keys[at]];
   }
-  const list = callListOf(inOrder);
-  if (!inOrder.some(([entry]) => typeof entry !== "number" && entry.local)) {
-    return list;
-  }
-  const remote = callListOf(
-    inOrder.filter(([entry]) => typeof entry === "number" || !entry.local),
-  );
-  return new CallList(list.receivers, list.steps, remote);
+  return inOrder;
 }
 
 /** The CallList of entries already in connection order, each with its key. */

@@ -27,7 +27,8 @@ import {
   Registry,
   type WaiterHooks,
 } from "./_registry.ts";
-import { openPort, type Outlet } from "./_relay_port.ts";
+import { openPort, type OutletSend } from "./_relay_port.ts";
+import { ignore, settled } from "./_settled.ts";
 import type {
   AnySignal,
   AsyncResponses,
@@ -49,30 +50,6 @@ import type {
   SignalParams,
   UniqueId,
 } from "./types.ts";
-
-const promiseThen = Promise.prototype.then;
-
-function ignore(): void {}
-
-/**
- * What `response` settles to, for `Promise.all` and `Promise.allSettled`:
- * a promise as a native promise that Promise's own `then` settles, so that
- * a subclass's `then` never runs; anything else as it is, for them to
- * resolve (a thenable whose `then` throws then rejects).
- */
-function settled(response: unknown): unknown {
-  try {
-    if (response instanceof Promise) {
-      return new Promise((resolve, reject) => {
-        promiseThen.call(response, resolve, reject);
-      });
-    }
-  } catch (error) {
-    // A revoked Proxy: nothing to wait for but its error.
-    return Promise.reject(error);
-  }
-  return response;
-}
 
 /**
  * The hooks of a `next()` waiter: a module function, so that they close
@@ -200,8 +177,12 @@ export class Signal<
   readonly #actions: Actions;
   /** The mute() handles not yet ended, or undefined when there is none. */
   #mutes: Set<Mute> | undefined = undefined;
-  /** What relays plugged in (`_relay_port.ts`), or undefined when none did. */
-  #outlets: readonly Outlet[] | undefined = undefined;
+  /**
+   * What hears each send for the relays plugged in, or undefined when none
+   * is: `_relay_port.ts` keeps the relays, so that this class carries none
+   * of that code.
+   */
+  #outlet: OutletSend | undefined = undefined;
   /**
    * Whether a send must do more than call receivers: it is muted, or
    * relayed. The one field a send checks for either.
@@ -210,16 +191,18 @@ export class Signal<
 
   static {
     openPort({
-      plug: (signal, outlet) => {
-        if (!Signal.#is(signal)) {
-          throw new TypeError("Cannot relay signal: it is not a Signal");
-        }
-        return signal.#plug(outlet);
-      },
-      dispatch: (signal, sender, params, onError) => {
-        if (Signal.#is(signal)) {
-          signal.#dispatchRemote(sender, params, onError);
-        }
+      inside: (signal) =>
+        Signal.#is(signal)
+          ? {
+            registry: signal.#registryNow(),
+            muted: signal.#mutes !== undefined,
+            action: signal.#actions.send,
+          }
+          : undefined,
+      setOutlet: (signal, outlet) => {
+        if (!Signal.#is(signal)) return;
+        signal.#outlet = outlet;
+        signal.#updateDetour();
       },
     });
   }
@@ -243,7 +226,7 @@ export class Signal<
 
   #updateDetour(): void {
     this.#registryNow();
-    this.#detour = this.#mutes !== undefined || this.#outlets !== undefined;
+    this.#detour = this.#mutes !== undefined || this.#outlet !== undefined;
   }
 
   /**
@@ -253,16 +236,6 @@ export class Signal<
   #toNobody(params: Params | undefined): [] {
     checkKeysToCopy(params, this.#actions.send);
     return [];
-  }
-
-  #plug(outlet: Outlet): () => void {
-    this.#outlets = [...this.#outlets ?? [], outlet];
-    this.#updateDetour();
-    return () => {
-      const outlets = this.#outlets?.filter((plugged) => plugged !== outlet);
-      this.#outlets = outlets?.length ? outlets : undefined;
-      this.#updateDetour();
-    };
   }
 
   /**
@@ -276,42 +249,8 @@ export class Signal<
       checkKeysToCopy(params, this.#actions.send);
       return false;
     }
-    for (const outlet of this.#outlets ?? []) {
-      outlet.send(sender, params as Readonly<Record<string, unknown>>);
-    }
+    this.#outlet?.(sender, params as Readonly<Record<string, unknown>>);
     return true;
-  }
-
-  /** A send from another process, as `_relay_port.ts`'s dispatchRemote() describes. */
-  #dispatchRemote(
-    sender: unknown,
-    params: Readonly<Record<string, unknown>> | undefined,
-    onError: (error: unknown) => void,
-  ): void {
-    if (this.#mutes !== undefined) return;
-    const list = this.#registryNow().callListFor(sender);
-    const { receivers, steps } = list.remote ?? list;
-    if (receivers.length === 0 && steps === null) return;
-    let args: object;
-    try {
-      checkParams(params, this.#actions.send);
-      args = receiverArgs(this, sender, params, this.#actions.send);
-    } catch (error) {
-      return onError(error);
-    }
-    for (const step of steps ?? receivers) {
-      try {
-        const receiver = typeof step === "function"
-          ? step
-          : step.hearSend(args);
-        const response = receiver?.(args);
-        if (isObject(response)) {
-          Promise.resolve(settled(response)).catch(onError);
-        }
-      } catch (error) {
-        onError(error);
-      }
-    }
   }
 
   /**
@@ -863,7 +802,7 @@ export class Signal<
    */
   hasReceivers(sender?: Sender): boolean {
     if (!Signal.#is(this)) throw Signal.#detached("hasReceivers");
-    if (this.#outlets !== undefined) return true;
+    if (this.#outlet !== undefined) return true;
     return this.#registry?.hasReceivers(sender) ?? false;
   }
 

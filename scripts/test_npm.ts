@@ -44,13 +44,13 @@ const RUNTIMES = ["node20", "node22", "node24", "bun"];
 /**
  * The size budget, the one place it is set: the minified, brotli-compressed
  * bundle of `import { Signal } from "signalry"` must not pass it. It went from
- * 3 kB to 4.5 kB as the waiting API, its fixes and the stricter types came in
- * (4.47 kB measured), then to 5.53 kB with the first-hour fixes (option
- * checks with hints, the detached-method error, the full params check on
- * sends to nobody, `replace` and `local`) and the relay's port. Issue 17's
- * target is 4.0 kB or less: not met.
+ * 3 kB to 4.5 kB as the waiting API, its fixes and the stricter types came in,
+ * and the first-hour fixes and the relay's hooks took the bundle to 5.53 kB;
+ * moving the relay's code out of the class brought it to about 5.35 kB. It
+ * is set just above what was measured, so that it limits the size rather
+ * than tracks it; issue 17's target, 4.0 kB or less, is not met.
  */
-const SIZE_BUDGET = "5.6 kB";
+const SIZE_BUDGET = "5.4 kB";
 
 // JavaScriptCore scans the stack conservatively: a stale pointer there can
 // keep any one object alive through Bun.gc(true), so a test that waits for a

@@ -381,6 +381,23 @@ export function relayConformance(
     assertEquals(everywhere, ["remote", "here", "here again"]);
   });
 
+  test("never dispatches a remote send to the one receiver connected for that sender with local: true", async (c) => {
+    const savedA = new Signal({ name: "saved" });
+    const savedB = new Signal({ name: "saved" });
+    const local: unknown[] = [];
+    savedB.connect(({ sender }) => void local.push(sender), {
+      sender: "db",
+      local: true,
+    });
+    await c.relay({ signals: [savedA] });
+    const b = await c.relay({ signals: [savedB] });
+
+    savedB.send("db");
+    savedA.send("db");
+    await c.until(() => b.relay.stats.received === 1, "the remote send");
+    assertEquals(local, ["db"]);
+  });
+
   test("next() and events() hear remote sends, and with local: true only local ones", async (c) => {
     const savedA = new Signal({ name: "saved" });
     const savedB = new Signal({ name: "saved" });
