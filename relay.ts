@@ -385,9 +385,9 @@ export interface RelayOptions {
  * ```
  */
 export interface RelayStats {
-  /** Sends handed to the channel. */
+  /** Sends handed to the channel (one whose delivery then fails counts here and in `failed`). */
   readonly posted: number;
-  /** Sends whose post was refused or failed. */
+  /** Sends whose post the channel refused, or whose delivery failed, or that `close()` gave up on. */
   readonly failed: number;
   /** Remote sends dispatched here. */
   readonly received: number;

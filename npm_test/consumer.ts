@@ -175,3 +175,48 @@ export {
   someReceivers,
   waitForSaves,
 };
+
+// The relay entry point: a BroadcastChannel is a RelayChannel as it is, with
+// the dom lib and with @types/node alike.
+import {
+  type Relay,
+  relay,
+  type RelayChannel,
+  type RelayChannelEvent,
+  type RelayCodec,
+  type RelayedSignal,
+  RelayError,
+  type RelayErrorCode,
+  type RelayOptions,
+  type RelayStats,
+} from "signalry/relay";
+
+const broadcast: RelayChannel = new BroadcastChannel("consumer");
+const codec: RelayCodec = { encode: JSON.stringify, decode: JSON.parse };
+const coded: RelayChannel = {
+  postMessage: (_message: string) => Promise.resolve(),
+  addEventListener: (
+    _type: string,
+    _listener: (event: RelayChannelEvent) => void,
+  ) => {},
+  removeEventListener: () => {},
+  ready: Promise.resolve(),
+  codec,
+};
+const carriedSignals: RelayedSignal[] = [saved];
+const relayOptions: RelayOptions = {
+  signals: carriedSignals,
+  senders: { Server },
+  onError: (error: RelayError) => {
+    const code: RelayErrorCode = error.code;
+    void code;
+  },
+};
+const carried: Relay = relay(broadcast, relayOptions);
+const relayStats: RelayStats = carried.stats;
+const relayError = new RelayError("gap", "lost");
+// @ts-expect-error an object sender is named by a string
+relay(coded, { signals: [saved], senders: [[Server, "Server"]] });
+// @ts-expect-error signals are required
+relay(coded, {});
+void [relayStats, relayError, carried.close()];
