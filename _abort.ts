@@ -11,11 +11,18 @@
  *                            AbortGroups ────────────┘ (a bucket's, or a Waiter's own)
  * ```
  *
- * An AbortWatch (one per AbortSignal, shared by every Signal) reaches its
- * groups only weakly, so that a receiver may close over its sender: the
- * strong way to a group is from its owner's AbortGroups, and a group goes
- * with its owner (its bucket goes with its sender). `COLLECTED_GROUPS` then
- * takes the collected group off its watch.
+ * An AbortWatch (one per AbortSignal, shared by every Signal) reaches a
+ * bucket's groups only weakly, so that a receiver may close over its
+ * sender: the strong way to such a group is from its owner's AbortGroups,
+ * and a group goes with its owner (its bucket goes with its sender).
+ * `COLLECTED_GROUPS` then takes the collected group off its watch.
+ *
+ * A Waiter's group is the exception: the watch holds it strongly (`held`),
+ * because what the user holds is the promise that `next()` or `events()`
+ * handed out, and only the path from the AbortSignal to the promise's
+ * reject can settle it once the Signal or the sender is collected. It
+ * holds the Waiter, its hooks and that promise, never the Signal or the
+ * sender, and lets go as soon as the Waiter ends.
  *
  * ## Invariants, each kept by one class
  *
@@ -87,13 +94,20 @@ class AbortGroupRef extends WeakRef<AbortGroup> {
 export class AbortGroups {
   #byWatch: Map<AbortWatch, AbortGroup> | undefined = undefined;
 
+  /**
+   * @param held Whether its watches hold its groups strongly: a Waiter's
+   * must settle its promise on abort, whatever else was collected, and
+   * lets go once it settles.
+   */
+  constructor(readonly held = false) {}
+
   /** Adds `member` to the group of `watch`'s AbortSignal. */
   join(watch: AbortWatch, member: Abortable): void {
     let group = this.#byWatch?.get(watch);
     if (group === undefined) {
       group = new AbortGroup(watch);
       (this.#byWatch ??= new Map()).set(watch, group);
-      watch.add(group);
+      watch.add(group, this.held);
     }
     group.members.add(member);
   }
@@ -127,6 +141,8 @@ const ABORT_WATCHES = new WeakMap<AbortSignal, AbortWatch>();
  */
 export class AbortWatch {
   readonly #groups = new Set<AbortGroupRef>();
+  /** The groups among them it holds strongly (Waiters'). */
+  readonly #held = new Set<AbortGroup>();
 
   private constructor(readonly abortSignal: AbortSignal) {}
 
@@ -168,14 +184,18 @@ export class AbortWatch {
     }
   }
 
-  add(group: AbortGroup): void {
+  add(group: AbortGroup, held: boolean): void {
     this.#groups.add(group.ref);
-    COLLECTED_GROUPS.register(group, group.ref, group.ref);
+    if (held) this.#held.add(group);
+    else COLLECTED_GROUPS.register(group, group.ref, group.ref);
   }
 
   remove(ref: AbortGroupRef): void {
     if (!this.#groups.delete(ref)) return;
-    COLLECTED_GROUPS.unregister(ref);
+    const group = ref.deref();
+    if (group === undefined || !this.#held.delete(group)) {
+      COLLECTED_GROUPS.unregister(ref);
+    }
     this.settle();
   }
 

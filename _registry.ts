@@ -59,7 +59,14 @@
  * @module
  */
 
-import { type Abortable, AbortGroups, AbortWatch, reasonOf } from "./_abort.ts";
+import {
+  type Abortable,
+  abortedOf,
+  AbortGroups,
+  AbortWatch,
+  reasonOf,
+} from "./_abort.ts";
+import type { ConnectChoices, WaitChoices } from "./_options.ts";
 import type { Connection } from "./types.ts";
 
 // deno-lint-ignore no-explicit-any -- receivers of every Signal share one shape here
@@ -87,6 +94,8 @@ abstract class Entrant implements Abortable, Stop {
     readonly key: unknown,
     readonly order: number,
     readonly bucketRef: WeakRef<Bucket>,
+    /** Whether it hears only sends made in this process, none a relay brings. */
+    readonly local: boolean,
   ) {}
 
   abstract hearSend(args: unknown): AnyReceiver | undefined;
@@ -98,9 +107,23 @@ abstract class Entrant implements Abortable, Stop {
       bucket.registry.end(bucket, this.key, this.order);
   }
 
-  /** Its AbortSignal aborted. */
-  abort(_reason: unknown): void {
-    this.end();
+  /** Its AbortSignal aborted with `reason`: it ends. */
+  abstract abort(reason: unknown): void;
+
+  /** Whether it listens to an AbortSignal, so that a send must ask it first. */
+  get listening(): boolean {
+    return this.#watch !== undefined;
+  }
+
+  /**
+   * Whether its AbortSignal has aborted, though the abort has not reached it
+   * yet (an earlier abort listener is sending); if so, it is aborted now.
+   */
+  protected abortedUnheard(): boolean {
+    const abortSignal = this.#watch?.abortSignal;
+    if (abortSignal === undefined || !abortedOf.call(abortSignal)) return false;
+    this.abort(reasonOf.call(abortSignal));
+    return true;
   }
 
   /** The groups it joins when it listens to an AbortSignal. */
@@ -129,21 +152,32 @@ class Registration extends Entrant {
   #called = false;
 
   constructor(
-    readonly receiver: AnyReceiver,
+    /** Its receiver; `replace` swaps it in place. */
+    public receiver: AnyReceiver,
     key: unknown,
     order: number,
     bucketRef: WeakRef<Bucket>,
     readonly once: boolean,
+    local: boolean,
   ) {
-    super(key, order, bucketRef);
+    super(key, order, bucketRef, local);
   }
 
-  /** A `once` registration: its receiver the first time only, ended first. */
+  /**
+   * Its receiver, unless its AbortSignal has aborted; for `once`, the
+   * first time only, ended first.
+   */
   hearSend(): AnyReceiver | undefined {
+    if (this.abortedUnheard()) return undefined;
+    if (!this.once) return this.receiver;
     if (this.#called) return undefined;
     this.#called = true;
     this.end();
     return this.receiver;
+  }
+
+  abort(): void {
+    this.end();
   }
 
   protected abortGroups(bucket: Bucket): AbortGroups {
@@ -165,27 +199,29 @@ export interface WaiterHooks {
  * in no `receivers()` list, and `disconnectAll()` leaves it alone.
  */
 class Waiter extends Entrant {
-  /** Its own abort group, so that whoever holds it holds nothing else. */
-  readonly #abortGroups = new AbortGroups();
+  /** Its own abort group, held by the AbortSignal's watch while it waits. */
+  readonly #abortGroups = new AbortGroups(true);
 
   constructor(
     readonly hooks: WaiterHooks,
     order: number,
     bucketRef: WeakRef<Bucket>,
+    local: boolean,
   ) {
     // Its hooks are its key: unique, and cheaper to make than a Symbol.
-    super(hooks, order, bucketRef);
+    super(hooks, order, bucketRef, local);
   }
 
   /** Hands the send's argument to its hooks; never asks for a call. */
   hearSend(args: unknown): undefined {
     // One that stopped listening during this send (a nested send resolved
     // it, or its iterator returned) hears no more.
-    if (!this.connected) return;
+    if (!this.connected || this.abortedUnheard()) return;
     if (!this.hooks.hear(args)) this.end();
   }
 
-  override abort(reason: unknown): void {
+  /** Ends it, and tells its hooks why. */
+  abort(reason: unknown): void {
     this.end();
     this.hooks.aborted(reason);
   }
@@ -220,6 +256,11 @@ export class CallList {
      * send walks this list whenever it is not null.
      */
     readonly steps: readonly (AnyReceiver | Stop)[] | null,
+    /**
+     * The list a send from another process walks, which leaves out what was
+     * connected `local`; null when nothing was, so that it is this one.
+     */
+    readonly remote: CallList | null = null,
   ) {}
 }
 
@@ -278,6 +319,11 @@ class Bucket {
       this.#entries = new Map([[this.#onlyKey, entries], [key, entry]]);
       this.#onlyKey = undefined;
     }
+    this.callList = null;
+  }
+
+  /** Its entries changed in place: its list is stale. */
+  changed(): void {
     this.callList = null;
   }
 
@@ -373,9 +419,7 @@ export class Registry {
   connect(
     receiver: AnyReceiver,
     key: unknown,
-    sender: unknown,
-    once: boolean,
-    abortSignal: AbortSignal | undefined,
+    { sender, once, abortSignal, local, replace }: ConnectChoices<unknown>,
   ): Connection {
     // First: listening runs the AbortSignal's own code, which may change
     // this Signal, or abort.
@@ -387,11 +431,15 @@ export class Registry {
     const existing = existingBucket?.get(key);
     if (existing !== undefined) {
       watch?.settle();
+      if (replace && existing instanceof Registration) {
+        existing.receiver = receiver;
+        existingBucket!.changed();
+      }
       return new SignalConnection(existingBucket!.ref, key, orderOf(existing));
     }
     const bucket = existingBucket ?? this.#bucketFor(sender);
     const order = this.#nextOrder++;
-    if (key === receiver && !once && watch === null) {
+    if (key === receiver && !once && watch === null && !local) {
       bucket.set(key, order);
     } else {
       const registration = new Registration(
@@ -400,6 +448,7 @@ export class Registry {
         order,
         bucket.ref,
         once,
+        local,
       );
       bucket.set(key, registration);
       if (watch !== null) registration.listenTo(watch, bucket);
@@ -414,8 +463,7 @@ export class Registry {
    */
   wait(
     hooks: WaiterHooks,
-    sender: unknown,
-    abortSignal: AbortSignal | undefined,
+    { sender, abortSignal, local }: WaitChoices<unknown>,
   ): Waiter | undefined {
     const watch = abortSignal === undefined
       ? null
@@ -425,7 +473,7 @@ export class Registry {
       return undefined;
     }
     const bucket = this.#bucketFor(sender);
-    const waiter = new Waiter(hooks, this.#nextOrder++, bucket.ref);
+    const waiter = new Waiter(hooks, this.#nextOrder++, bucket.ref, local);
     bucket.set(hooks, waiter);
     if (watch !== null) waiter.listenTo(watch, bucket);
     return waiter;
@@ -549,23 +597,43 @@ function listOf(first: Bucket, second?: Bucket): CallList {
   first.forEach(collect);
   const split = keys.length;
   second?.forEach(collect);
-  const receivers: AnyReceiver[] = [];
-  const steps: (AnyReceiver | Stop)[] = new Array(size);
-  let needsSteps = false;
+  const inOrder: [Entry, unknown][] = new Array(size);
   let i = 0;
   let j = split;
   for (let n = 0; n < size; n++) {
     const takeFirst = j === size ||
       (i < split && orderOf(entries[i]!) < orderOf(entries[j]!));
     const at = takeFirst ? i++ : j++;
-    const entry = entries[at]!;
+    inOrder[n] = [entries[at]!, keys[at]];
+  }
+  const list = callListOf(inOrder);
+  if (!inOrder.some(([entry]) => typeof entry !== "number" && entry.local)) {
+    return list;
+  }
+  const remote = callListOf(
+    inOrder.filter(([entry]) => typeof entry === "number" || !entry.local),
+  );
+  return new CallList(list.receivers, list.steps, remote);
+}
+
+/** The CallList of entries already in connection order, each with its key. */
+function callListOf(inOrder: readonly [Entry, unknown][]): CallList {
+  if (inOrder.length === 0) return NO_RECEIVERS;
+  const receivers: AnyReceiver[] = [];
+  const steps: (AnyReceiver | Stop)[] = [];
+  let needsSteps = false;
+  for (const [entry, key] of inOrder) {
     if (typeof entry === "number") {
-      receivers.push(steps[n] = keys[at] as AnyReceiver);
-    } else if (entry instanceof Registration && !entry.once) {
-      receivers.push(steps[n] = entry.receiver);
+      receivers.push(key as AnyReceiver);
+      steps.push(key as AnyReceiver);
+    } else if (
+      entry instanceof Registration && !entry.once && !entry.listening
+    ) {
+      receivers.push(entry.receiver);
+      steps.push(entry.receiver);
     } else {
       if (entry instanceof Registration) receivers.push(entry.receiver);
-      steps[n] = entry;
+      steps.push(entry);
       needsSteps = true;
     }
   }

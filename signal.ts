@@ -9,14 +9,20 @@ import { EventQueue } from "./_event_queue.ts";
 import {
   type Actions,
   actionsOf,
-  readObject,
   readOptions,
+  readSignalOptions,
   readWaitOptions,
   UNNAMED,
   type WaitChoices,
 } from "./_options.ts";
 import { checkParams, receiverArgs, type SendParams } from "./_params.ts";
-import { type CallList, isObject, Registry } from "./_registry.ts";
+import {
+  type CallList,
+  isObject,
+  Registry,
+  type WaiterHooks,
+} from "./_registry.ts";
+import { openPort, type Outlet } from "./_relay_port.ts";
 import type {
   AnySignal,
   AsyncResponses,
@@ -26,6 +32,7 @@ import type {
   DisconnectOptions,
   EventsOptions,
   HeardSender,
+  Mute,
   NextOptions,
   Receiver,
   ReceiverArgs,
@@ -59,6 +66,24 @@ function settled(response: unknown): unknown {
     return Promise.reject(error);
   }
   return response;
+}
+
+/**
+ * The hooks of a `next()` waiter: a module function, so that they close
+ * over the promise's resolve and reject and nothing else (an AbortSignal's
+ * watch holds them while they wait; it must not hold the Signal).
+ */
+function settleOnce(
+  resolve: (args: never) => void,
+  reject: (reason: unknown) => void,
+): WaiterHooks {
+  return {
+    hear(args) {
+      resolve(args as never);
+      return false;
+    },
+    aborted: reject,
+  };
 }
 
 /**
@@ -123,11 +148,105 @@ export class Signal<
   readonly #registry = new Registry();
   readonly #name: string | undefined;
   readonly #actions: Actions;
+  /** The mute() handles not yet ended, or undefined when there is none. */
+  #mutes: Set<Mute> | undefined = undefined;
+  /** What relays plugged in (`_relay_port.ts`), or undefined when none did. */
+  #outlets: readonly Outlet[] | undefined = undefined;
   /**
-   * The mute() handles not yet disposed, or undefined when there is none:
-   * a send calls nobody while it is a Set, and checks nothing else.
+   * Whether a send must do more than call receivers: it is muted, or
+   * relayed. The one field a send checks for either.
    */
-  #mutes: Set<Disposable> | undefined = undefined;
+  #detour = false;
+
+  static {
+    openPort({
+      plug: (signal, outlet) => {
+        if (!Signal.#is(signal)) {
+          throw new TypeError("Cannot relay signal: it is not a Signal");
+        }
+        return signal.#plug(outlet);
+      },
+      dispatch: (signal, sender, params, onError) => {
+        if (Signal.#is(signal)) {
+          signal.#dispatchRemote(sender, params, onError);
+        }
+      },
+    });
+  }
+
+  /** Whether `value` is a Signal: a method called without one says so. */
+  static #is(value: unknown): value is Signal<SignalParams, unknown, unknown> {
+    return isObject(value) && #registry in value;
+  }
+
+  /** Throws, or rejects, for a method called without its Signal. */
+  static #detached(method: string): TypeError {
+    return new TypeError(
+      `Signal.${method}() was called without its Signal: bind it (signal.${method}.bind(signal)) or call it from an arrow function`,
+    );
+  }
+
+  #updateDetour(): void {
+    this.#detour = this.#mutes !== undefined || this.#outlets !== undefined;
+  }
+
+  #plug(outlet: Outlet): () => void {
+    this.#outlets = [...this.#outlets ?? [], outlet];
+    this.#updateDetour();
+    return () => {
+      const outlets = this.#outlets?.filter((plugged) => plugged !== outlet);
+      this.#outlets = outlets?.length ? outlets : undefined;
+      this.#updateDetour();
+    };
+  }
+
+  /**
+   * What a send does besides calling receivers, once its params passed:
+   * false when muted, so that it calls nobody; else it hands the send to
+   * each relay, which may refuse it by throwing.
+   */
+  #beforeReceivers(sender: Sender, params: Params | undefined): boolean {
+    if (this.#mutes !== undefined) {
+      this.#receiverArgs(sender, params);
+      return false;
+    }
+    for (const outlet of this.#outlets ?? []) {
+      outlet.send(sender, params as Readonly<Record<string, unknown>>);
+    }
+    return true;
+  }
+
+  /** A send from another process, as `_relay_port.ts`'s dispatchRemote() describes. */
+  #dispatchRemote(
+    sender: unknown,
+    params: Readonly<Record<string, unknown>> | undefined,
+    onError: (error: unknown) => void,
+  ): void {
+    if (this.#mutes !== undefined) return;
+    const list = this.#registry.callListFor(sender);
+    const { receivers, steps } = list.remote ?? list;
+    if (receivers.length === 0 && steps === null) return;
+    let args: object;
+    try {
+      checkParams(params, this.#actions.send);
+      args = receiverArgs(this, sender, params, this.#actions.send);
+    } catch (error) {
+      return onError(error);
+    }
+    for (const step of steps ?? receivers) {
+      try {
+        const receiver = typeof step === "function"
+          ? step
+          : step.hearSend(args);
+        const response = receiver?.(args);
+        if (isObject(response)) {
+          Promise.resolve(settled(response)).catch(onError);
+        }
+      } catch (error) {
+        onError(error);
+      }
+    }
+  }
 
   /**
    * Makes a signal, named or not.
@@ -151,12 +270,7 @@ export class Signal<
    * ```
    */
   constructor(options?: SignalOptions) {
-    const { name } = options === undefined
-      ? { name: undefined }
-      : readObject(options, "Cannot create signal", ({ name }) => ({ name }));
-    if (name !== undefined && typeof name !== "string") {
-      throw new TypeError("Cannot create signal: options.name is not a string");
-    }
+    const name = readSignalOptions(options);
     this.#name = name;
     this.#actions = name === undefined ? UNNAMED : actionsOf(name);
   }
@@ -188,12 +302,6 @@ export class Signal<
       params,
       this.#actions.send,
     ) as ReceiverArgs<Params, Sender, Response>;
-  }
-
-  /** A muted send: it still refuses params that hide a reserved key. */
-  #muted(sender: Sender, params: Params | undefined): [] {
-    this.#receiverArgs(sender, params);
-    return [];
   }
 
   /**
@@ -273,16 +381,17 @@ export class Signal<
     receiver: Receiver<Params, Sender, Response>,
     options?: ConnectOptions<Sender>,
   ): Connection {
+    if (!Signal.#is(this)) throw Signal.#detached("connect");
     const action = this.#actions.connect;
     if (typeof receiver !== "function") {
       throw new TypeError(`${action}: receiver is not a function`);
     }
-    const { sender, uniqueId, once, abortSignal } = readOptions<Sender>(
-      options,
-      action,
+    const choices = readOptions<Sender>(options, action);
+    return this.#registry.connect(
+      receiver,
+      choices.uniqueId ?? receiver,
+      choices,
     );
-    const key = uniqueId ?? receiver;
-    return this.#registry.connect(receiver, key, sender, once, abortSignal);
   }
 
   /**
@@ -370,6 +479,7 @@ export class Signal<
       | DisconnectOptions<Sender>,
     options?: DisconnectOptions<Sender>,
   ): boolean {
+    if (!Signal.#is(this)) throw Signal.#detached("disconnect");
     const action = this.#actions.disconnect;
     let receiver: Receiver<Params, Sender, Response> | undefined;
     if (typeof receiverOrOptions === "function") {
@@ -424,8 +534,9 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): Responses<Params, Sender, Response> {
+    if (!Signal.#is(this)) throw Signal.#detached("send");
     checkParams(params, this.#actions.send);
-    if (this.#mutes !== undefined) return this.#muted(sender, params);
+    if (this.#detour && !this.#beforeReceivers(sender, params)) return [];
     const callees = this.#registry.calleesFor(sender);
     if (typeof callees === "function") {
       const receiver = callees as Receiver<Params, Sender, Response>;
@@ -488,6 +599,7 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): RobustResponses<Params, Sender, Response> {
+    if (!Signal.#is(this)) throw Signal.#detached("sendRobust");
     return this.#sendRobust(sender, params);
   }
 
@@ -497,7 +609,7 @@ export class Signal<
     params: Params | undefined,
   ): RobustResponses<Params, Sender, Response> {
     checkParams(params, this.#actions.send);
-    if (this.#mutes !== undefined) return this.#muted(sender, params);
+    if (this.#detour && !this.#beforeReceivers(sender, params)) return [];
     const { receivers, steps } = this.#registry.callListFor(sender);
     const outcomes: RobustResponses<Params, Sender, Response> = [];
     if (receivers.length === 0 && steps === null) return outcomes;
@@ -560,8 +672,9 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): Promise<AsyncResponses<Params, Sender, Response>> {
+    if (!Signal.#is(this)) throw Signal.#detached("sendAsync");
     checkParams(params, this.#actions.send);
-    if (this.#mutes !== undefined) return this.#muted(sender, params);
+    if (this.#detour && !this.#beforeReceivers(sender, params)) return [];
     const { receivers, steps } = this.#registry.callListFor(sender);
     const responses: Responses<Params, Sender, Response> = [];
     if (receivers.length === 0 && steps === null) return [];
@@ -624,6 +737,7 @@ export class Signal<
     sender: Sender,
     params?: Params,
   ): Promise<AsyncRobustResponses<Params, Sender, Response>> {
+    if (!Signal.#is(this)) throw Signal.#detached("sendAsyncRobust");
     const outcomes = this.#sendRobust(sender, params);
     const results = await Promise.allSettled(
       outcomes.map(([, outcome]) =>
@@ -658,6 +772,8 @@ export class Signal<
    * ```
    */
   hasReceivers(sender?: Sender): boolean {
+    if (!Signal.#is(this)) throw Signal.#detached("hasReceivers");
+    if (this.#outlets !== undefined) return true;
     return this.#registry.hasReceivers(sender);
   }
 
@@ -684,6 +800,7 @@ export class Signal<
   receivers<From extends Sender = Sender>(
     sender?: From,
   ): Receiver<Params, Sender, Response, From>[] {
+    if (!Signal.#is(this)) throw Signal.#detached("receivers");
     return this.#registry.receiversFor(sender) as Receiver<
       Params,
       Sender,
@@ -712,6 +829,7 @@ export class Signal<
    * ```
    */
   disconnectAll(sender?: Sender): number {
+    if (!Signal.#is(this)) throw Signal.#detached("disconnectAll");
     return this.#registry.disconnectAll(sender);
   }
 
@@ -788,25 +906,16 @@ export class Signal<
   next(
     options?: NextOptions<Sender>,
   ): Promise<ReceiverArgs<Params, Sender, Response>> {
+    if (!Signal.#is(this)) return Promise.reject(Signal.#detached("next"));
     let choices: WaitChoices<Sender>;
     try {
-      choices = readWaitOptions<Sender>(options, this.#actions.next);
+      choices = readWaitOptions<Sender>(options, this.#actions.next, "next");
     } catch (error) {
       return Promise.reject(error);
     }
-    const { sender, abortSignal } = choices;
+    const registry = this.#registry;
     return new Promise((resolve, reject) => {
-      this.#registry.wait(
-        {
-          hear(args) {
-            resolve(args as ReceiverArgs<Params, Sender, Response>);
-            return false;
-          },
-          aborted: reject,
-        },
-        sender,
-        abortSignal,
-      );
+      registry.wait(settleOnce(resolve, reject), choices);
     });
   }
 
@@ -885,15 +994,13 @@ export class Signal<
   events(
     options?: EventsOptions<Sender>,
   ): SignalEvents<Params, Sender, Response> {
+    if (!Signal.#is(this)) throw Signal.#detached("events");
     const action = this.#actions.events;
-    const { sender, abortSignal, limit } = readWaitOptions<Sender>(
-      options,
-      action,
-    );
+    const choices = readWaitOptions<Sender>(options, action, "events");
     return new EventQueue<ReceiverArgs<Params, Sender, Response>>(
       action,
-      limit,
-      (hooks) => this.#registry.wait(hooks, sender, abortSignal),
+      choices.limit,
+      (hooks) => this.#registry.wait(hooks, choices),
     );
   }
 
@@ -921,14 +1028,18 @@ export class Signal<
    * assertEquals(saved.send(null).length, 1);
    * ```
    */
-  mute(): Disposable {
+  mute(): Mute {
+    if (!Signal.#is(this)) throw Signal.#detached("mute");
     const mutes = this.#mutes ??= new Set();
-    const handle = {
-      [Symbol.dispose]: () => {
-        if (mutes.delete(handle) && mutes.size === 0) this.#mutes = undefined;
-      },
+    const unmute = () => {
+      if (mutes.delete(handle) && mutes.size === 0) {
+        this.#mutes = undefined;
+        this.#updateDetour();
+      }
     };
+    const handle: Mute = { unmute, [Symbol.dispose]: unmute };
     mutes.add(handle);
+    this.#updateDetour();
     return handle;
   }
 

@@ -453,9 +453,13 @@ function waitForNewSender(
   events: AsyncIterableIterator<unknown> & Disposable;
 } {
   const sender = {};
-  const abortSignal = new AbortController().signal;
-  const pending = signal.next({ sender, signal: abortSignal });
-  const events = signal.events({ sender, signal: abortSignal });
+  // One AbortSignal each: an AbortSignal that can still abort holds the
+  // promise it would settle, and the iterator, kept below, holds its own.
+  const pending = signal.next({ sender, signal: new AbortController().signal });
+  const events = signal.events({
+    sender,
+    signal: new AbortController().signal,
+  });
   return {
     senderRef: new WeakRef(sender),
     pendingRef: new WeakRef(pending),

@@ -196,6 +196,18 @@ export interface ConnectOptions<Sender = unknown> {
    * signal connects nothing.
    */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Hear only sends made in this process, never one that a relay brings
+   * from another: a welcome email goes out once, not once per process.
+   */
+  readonly local?: boolean | undefined;
+  /**
+   * With `uniqueId`: swap the receiver of the registration already under
+   * that id in place, for hot reload. It keeps its place in connection
+   * order and its other options, and Connections made before still end
+   * it. With nothing under that id, connect as usual.
+   */
+  readonly replace?: boolean | undefined;
 }
 
 /**
@@ -410,7 +422,7 @@ export interface AnySignal {
    *
    * @returns A handle whose disposal ends this mute.
    */
-  mute(): Disposable;
+  mute(): Mute;
   /**
    * Tells whether a send from `sender` would call any receiver.
    *
@@ -476,6 +488,28 @@ export interface Connection {
 }
 
 /**
+ * The handle {@linkcode Signal.prototype.mute} returns: `unmute()`, or
+ * leaving the block it was bound in with `using`, ends that mute.
+ *
+ * @example End a mute without `using`
+ * ```ts
+ * import { Signal } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const saved = new Signal();
+ * saved.connect(() => "heard");
+ * const quiet = saved.mute();
+ * assertEquals(saved.send(null), []);
+ * quiet.unmute();
+ * assertEquals(saved.send(null).length, 1);
+ * ```
+ */
+export interface Mute extends Disposable {
+  /** Ends this mute; a second call changes nothing. */
+  unmute(): void;
+}
+
+/**
  * Options of `new Signal()`.
  *
  * @example Name a signal
@@ -521,6 +555,8 @@ export interface NextOptions<Sender> {
    * reason, at once if it has already aborted.
    */
   readonly signal?: AbortSignal | undefined;
+  /** Hear only sends made in this process, never one that a relay brings. */
+  readonly local?: boolean | undefined;
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * Three workers each keep a cache; when the main thread saves a user, every
  * worker drops its copy, because one `userSaved` send is heard in every
- * thread through a relay over a BroadcastChannel. Needs nothing installed.
+ * thread through a relay over a BroadcastChannel. The welcome email goes out
+ * once, from the main thread, because its receiver is connected with
+ * `{ local: true }`. Needs nothing installed.
  *
  * Run it with `deno task example:relay`.
  *
@@ -67,6 +69,10 @@ if (inWorker) {
     signals: [userSaved, cacheCleared],
     senders: { User },
   });
+  // local: the welcome email goes out once, from here, not once per thread.
+  userSaved.connect(({ name }) => {
+    console.log(`main: welcome email to ${name}`);
+  }, { sender: User, local: true });
   const seen = new Set<string>();
   const allCleared = new Promise<void>((resolve) => {
     cacheCleared.connect(({ worker, id }) => {

@@ -84,3 +84,27 @@ test("Signal from require() throws this realm's TypeError for bad input", () => 
   assert.throws(() => saved.send(null, { sender: "x" }), TypeError);
   assert.deepEqual(saved.send(null), []);
 });
+
+test("Signal loaded by both import and require() puts one abort listener per copy on an AbortSignal", async () => {
+  // What the README's "Loaded twice" says a dual load costs: each copy keeps
+  // its own registry and its own listener on a shared AbortSignal, and
+  // removes it with its last registration.
+  const esm = await import("signalry");
+  const controller = new AbortController();
+  let listeners = 0;
+  const add = controller.signal.addEventListener.bind(controller.signal);
+  const remove = controller.signal.removeEventListener.bind(controller.signal);
+  controller.signal.addEventListener = (...args) => (listeners++, add(...args));
+  controller.signal.removeEventListener = (...args) => (
+    listeners--, remove(...args)
+  );
+  const fromRequire = new signalry.Signal();
+  const fromImport = new esm.Signal();
+  const connections = [fromRequire, fromRequire, fromImport, fromImport].map(
+    (signal) => signal.connect(() => {}, { signal: controller.signal }),
+  );
+
+  assert.equal(listeners, 2);
+  for (const connection of connections) connection.disconnect();
+  assert.equal(listeners, 0);
+});

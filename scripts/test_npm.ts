@@ -78,14 +78,6 @@ const SKIPPED: { runtime: string; name: string; reason: string }[] = [
     reason:
       "JavaScriptCore's heap after churn sits 10-30 MB above where it started whatever the number of operations (0.5, 1, 2 and 4 million gave 17, 10, 29 and 19 MB; Node stays within 0.2 MB), so a 1 MiB bound measures its collector, not a leak",
   },
-  {
-    runtime: "bun",
-    name:
-      "Signal.events() still rejects on abort after its Signal and sender were collected" +
-      GC_TEST,
-    reason:
-      "on Bun the pending next() never settles after the abort once the collector ran, so it hangs until its time limit; it passes on Deno and Node, and why JavaScriptCore differs is not yet known",
-  },
 ];
 
 /** The command that starts `runtime`'s JavaScript, for `node --test` or `bun test`. */

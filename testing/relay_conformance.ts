@@ -356,6 +356,52 @@ export function relayConformance(
     assertEquals(listener.relay.stats.received, 2);
   });
 
+  test("never dispatches a remote send to a receiver connected with local: true, nor uses up a local once receiver", async (c) => {
+    const savedA = new Signal({ name: "saved" });
+    const savedB = new Signal({ name: "saved" });
+    const local: unknown[] = [];
+    const localOnce: unknown[] = [];
+    const everywhere: unknown[] = [];
+    savedB.connect(({ sender }) => void local.push(sender), { local: true });
+    savedB.connect(({ sender }) => void localOnce.push(sender), {
+      local: true,
+      once: true,
+    });
+    savedB.connect(({ sender }) => void everywhere.push(sender));
+    await c.relay({ signals: [savedA] });
+    await c.relay({ signals: [savedB] });
+
+    savedA.send("remote");
+    await c.until(() => everywhere.length === 1, "the remote send");
+    assertEquals([local, localOnce], [[], []]);
+    savedB.send("here");
+    savedB.send("here again");
+    assertEquals(local, ["here", "here again"]);
+    assertEquals(localOnce, ["here"], "used up by a local send only");
+    assertEquals(everywhere, ["remote", "here", "here again"]);
+  });
+
+  test("next() and events() hear remote sends, and with local: true only local ones", async (c) => {
+    const savedA = new Signal({ name: "saved" });
+    const savedB = new Signal({ name: "saved" });
+    await c.relay({ signals: [savedA] });
+    const b = await c.relay({ signals: [savedB] });
+    const next = savedB.next();
+    const localNext = savedB.next({ local: true });
+    const localEvents = savedB.events({ local: true });
+    const events = savedB.events();
+
+    savedA.send("remote");
+    assertEquals((await next).sender, "remote");
+    assertEquals((await events.next()).value?.sender, "remote");
+    await c.until(() => b.relay.stats.received === 1, "the remote send");
+    savedB.send("here");
+    assertEquals((await localNext).sender, "here");
+    assertEquals((await localEvents.next()).value?.sender, "here");
+    await localEvents.return();
+    await events.return();
+  });
+
   test("neither posts a muted send nor dispatches a send that arrives while muted", async (c) => {
     const savedA = new Signal({ name: "saved" });
     const savedB = new Signal({ name: "saved" });
