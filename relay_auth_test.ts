@@ -11,6 +11,12 @@ import { readKeys, Signer } from "./_relay_auth.ts";
 import { unhandledRejections } from "./_test_helpers.ts";
 import { HubChannel, settle, until } from "./testing/relay_fake_channel.ts";
 
+// Deno 2.9.6: once every BroadcastChannel of a thread is closed, the next
+// ones created throw "expected i32" from postMessage after a tick. One
+// channel kept open for the whole file keeps that from happening here.
+const KEEP_ALIVE = new BroadcastChannel("signalry-keep-alive");
+// Node and Bun would wait for it at exit.
+(KEEP_ALIVE as { unref?: () => void }).unref?.();
 const KEY = "k1: a shared secret of 32+ chars";
 const KEY2 = "k2: the next shared secret, 32+ chars";
 const OTHER = "another team's secret, 32 chars!";

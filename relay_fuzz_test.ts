@@ -27,6 +27,12 @@ import { type Relay, relay, type RelayError } from "./relay.ts";
 import { envNumber, fcSettings, unhandledRejections } from "./_test_helpers.ts";
 import { HubChannel, settle, until } from "./testing/relay_fake_channel.ts";
 
+// Deno 2.9.6: once every BroadcastChannel of a thread is closed, the next
+// ones created throw "expected i32" from postMessage after a tick. One
+// channel kept open for the whole file keeps that from happening here.
+const KEEP_ALIVE = new BroadcastChannel("signalry-keep-alive");
+// Node and Bun would wait for it at exit.
+(KEEP_ALIVE as { unref?: () => void }).unref?.();
 const KEY = "fuzz: a shared secret of 32+ characters";
 const RUNS = envNumber("SIGNALRY_FUZZ_RUNS") ?? 200;
 const TIME_LIMIT_MS = 120_000;
