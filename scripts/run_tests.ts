@@ -2,7 +2,8 @@
  * Runs the test suite: `deno test` with the project's flags, against the real
  * `@std` packages from JSR, or against the offline stand-in in
  * `../shared/std_offline` when that folder sits beside the checkout (on
- * machines that cannot reach jsr.io). Extra arguments go to `deno test`.
+ * machines that cannot reach jsr.io). Extra arguments go to `deno test`; those
+ * that name a file or folder (from the repository's root) replace `.`.
  *
  * @module
  */
@@ -21,7 +22,21 @@ function exists(url: URL): boolean {
   }
 }
 
-const testArgs = [...TEST_FLAGS, ...Deno.args, ...TEST_PATHS];
+/** Whether `arg` names a file or folder (then it replaces TEST_PATHS). */
+function isPath(arg: string): boolean {
+  try {
+    return !arg.startsWith("-") && Deno.statSync(new URL(arg, root)) !== null;
+  } catch {
+    return false;
+  }
+}
+
+const paths = Deno.args.filter(isPath);
+const testArgs = [
+  ...TEST_FLAGS,
+  ...Deno.args.filter((arg) => !isPath(arg)),
+  ...(paths.length > 0 ? paths : TEST_PATHS),
+];
 const [command, args] = exists(standIn)
   ? ["bash", [standIn.pathname, ...testArgs]]
   : [Deno.execPath(), ["test", ...testArgs]];

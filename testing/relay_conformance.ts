@@ -448,7 +448,11 @@ export function relayConformance(
     savedB.send("closing");
     await Promise.all([b.relay.close(), b.relay.close()]);
     assert(b.relay.closed);
-    await c.until(() => watched.length === 2, "the sends before close");
+    // Both listeners: on Redis each relay's subscriber hears it in its own time.
+    await c.until(
+      () => watched.length === 2 && here.length === 2,
+      "the sends before close",
+    );
     const closing = a.relay.close();
     assertStrictEquals(a.relay.close(), closing);
     await closing;
