@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { RelayChannel, RelayChannelEvent } from "../relay.ts";
+import type { RelayChannel, RelayChannelEvent, RelayCodec } from "../relay.ts";
 
 type Listener = (event: RelayChannelEvent) => void;
 
@@ -16,6 +16,8 @@ type Listener = (event: RelayChannelEvent) => void;
 export class HubChannel implements RelayChannel {
   /** Every message posted through this object, in order. */
   readonly posted: string[] = [];
+  /** How params become text, as a broker adapter's channel may say. */
+  codec?: RelayCodec;
   readonly #listeners = new Map<string, Set<Listener>>();
   readonly #hub: HubChannel[];
 

@@ -10,7 +10,7 @@
 import { assert, assertEquals } from "@std/assert";
 import fc from "fast-check";
 import { Signal } from "../mod.ts";
-import { relay, type RelayError } from "../relay.ts";
+import { relay, type RelayCodec, type RelayError } from "../relay.ts";
 import { envNumber } from "../_test_helpers.ts";
 import { HubChannel } from "./relay_fake_channel.ts";
 
@@ -41,13 +41,20 @@ export interface Real {
   readonly unsigned: string[];
   /** How many sends each message carries, by its text. */
   readonly sends: Map<string, number>;
+  /** The ids of the real sends: the only ones a keyed relay may dispatch. */
+  readonly ids: Set<number>;
 }
 
-/** Posts real messages of one to three sends each, signed and not. */
-export async function realMessages(): Promise<Real> {
+/**
+ * Posts real messages of one to three sends each, signed and not, with the
+ * params in `codec`'s text if given (as over a Redis channel).
+ */
+export async function realMessages(codec?: RelayCodec): Promise<Real> {
   const sends = new Map<string, number>();
+  const ids = new Set<number>();
   const texts = async (key: string | undefined) => {
     const channel = new HubChannel();
+    if (codec !== undefined) channel.codec = codec;
     const saved = new Signal({ name: "saved" });
     const other = new Signal({ name: "other" });
     const source = relay(channel, {
@@ -61,8 +68,9 @@ export async function realMessages(): Promise<Real> {
       for (let i = 0; i <= message % 3; i++) {
         (i === 2 ? other : saved).send(
           senders[id % senders.length],
-          poisoned(id++),
+          poisoned(id),
         );
+        ids.add(id++);
       }
       await source.flush();
     }
@@ -72,7 +80,8 @@ export async function realMessages(): Promise<Real> {
     }
     return channel.posted;
   };
-  return { signed: await texts(KEY), unsigned: await texts(undefined), sends };
+  const signed = await texts(KEY);
+  return { signed, unsigned: await texts(undefined), sends, ids };
 }
 
 /** One thing fed to the channel, and whether it is a real message as posted. */
@@ -222,15 +231,4 @@ export function assertNoPollution(): void {
 /** How many of `errors` have `code`. */
 export function count(errors: readonly RelayError[], code: string): number {
   return errors.filter((error) => error.code === code).length;
-}
-
-/** The ids of the sends in `messages`: the only ones a keyed relay may dispatch. */
-export function sendIds(messages: readonly string[]): Set<number> {
-  return new Set(
-    messages.flatMap((text) =>
-      (JSON.parse(text)[4] as [string, number, unknown, { id: number }][]).map((
-        [, , , params],
-      ) => params.id)
-    ),
-  );
 }
