@@ -1262,8 +1262,12 @@ class ChannelRelay implements Relay {
  * channel: failures go to `onError` and `stats.failed`.
  *
  * @param channel Where to post and listen; one channel object per relay.
+ * With `options.key`, every message is signed, and a message from the
+ * channel that is not signed with the key (or is older than `maxAge`) is
+ * dropped before it is decoded, and reported as `auth`.
+ *
  * @param options `signals` to carry, and optionally `senders`, `onError`,
- * `signal`, `maxOrigins`, `closeTimeout`.
+ * `signal`, `maxOrigins`, `closeTimeout`, `key`, `maxAge`, `maxBytes`.
  * @returns The running relay.
  * @throws {TypeError} If `channel` is not BroadcastChannel-shaped, a signal is
  * unnamed or two share a name, or another option has the wrong type. Nothing
@@ -1294,6 +1298,39 @@ class ChannelRelay implements Relay {
  * savedHere.send(User, { id: 1 });
  * assertEquals(await heard.promise, User);
  * assertThrows(() => savedHere.send({}, { id: 2 }), TypeError, "no wire name");
+ * ```
+ *
+ * @example Signed messages: a relay with another key is not heard
+ * ```ts
+ * import { Signal } from "@signalry/signalry";
+ * import { relay } from "@signalry/signalry/relay";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const key = "a shared secret of at least 32 characters";
+ * const here = new Signal<{ id: number }>({ name: "saved" });
+ * const there = new Signal<{ id: number }>({ name: "saved" });
+ * const forger = new Signal<{ id: number }>({ name: "saved" });
+ * const heard = Promise.withResolvers<number>();
+ * there.connect(({ id }) => heard.resolve(id));
+ * const refused = Promise.withResolvers<string>();
+ *
+ * await using a = relay(new BroadcastChannel("doc-key"), { signals: [here], key });
+ * await using b = relay(new BroadcastChannel("doc-key"), {
+ *   signals: [there],
+ *   key: [key], // a list rotates keys: the first signs, any verifies
+ *   onError: (error) => refused.resolve(error.code),
+ * });
+ * await using c = relay(new BroadcastChannel("doc-key"), {
+ *   signals: [forger],
+ *   key: "not the key, though just as long!!",
+ *   onError: () => {},
+ * });
+ * await Promise.all([a.ready, b.ready, c.ready]);
+ *
+ * forger.send("db", { id: 666 });
+ * assertEquals(await refused.promise, "auth");
+ * here.send("db", { id: 7 });
+ * assertEquals(await heard.promise, 7);
  * ```
  */
 export function relay(channel: RelayChannel, options: RelayOptions): Relay {
