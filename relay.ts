@@ -453,6 +453,15 @@ export interface Relay extends AsyncDisposable {
 
 /** A message grows to about this many characters before a second one starts. */
 const BATCH_CHARS = 256 * 1024;
+/**
+ * Within one burst (posts less than `BURST_MS` apart), the first
+ * `BURST_POSTS` messages go out at the end of their microtask, for latency;
+ * later ones wait for the next task, so that sends awaited one by one are
+ * coalesced too. Deno 2.9.6's BroadcastChannel loses messages past about
+ * 256 queued for a thread.
+ */
+const BURST_POSTS = 32;
+const BURST_MS = 2;
 const DEFAULT_CLOSE_TIMEOUT = 10_000;
 const DEFAULT_MAX_AGE = 5 * 60_000;
 const DEFAULT_MAX_BYTES = 1024 * 1024;
@@ -699,6 +708,11 @@ class ChannelRelay implements Relay {
   /** The sequence number the next send takes. */
   #nextSequence = 0;
   #scheduled = false;
+  /** The timer of a post deferred to the next task, during a burst. */
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the current burst of posts started, and how many it has had. */
+  #burstStart = -Infinity;
+  #burstPosts = 0;
   /** Posts not yet settled, with how many sends each carries. */
   readonly #inFlight = new Map<Promise<void>, number>();
   /** Post failures since the last flush(). */
@@ -855,7 +869,8 @@ class ChannelRelay implements Relay {
       this.#postPending();
     } else if (!this.#scheduled) {
       this.#scheduled = true;
-      queueMicrotask(this.#postScheduled);
+      if (this.#burstPosts < BURST_POSTS) queueMicrotask(this.#postScheduled);
+      else this.#timer = setTimeout(this.#postScheduled, 0);
     }
   }
 
@@ -876,15 +891,23 @@ class ChannelRelay implements Relay {
   }
 
   readonly #postScheduled = (): void => {
-    this.#scheduled = false;
     this.#postPending();
   };
 
   /** Posts the sends queued so far as one message. */
   #postPending(): void {
+    this.#scheduled = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     const sends = this.#pending;
     const count = sends.length;
     if (count === 0) return;
+    const now = performance.now();
+    if (now - this.#burstStart > BURST_MS) {
+      this.#burstStart = now;
+      this.#burstPosts = 0;
+    }
+    this.#burstPosts++;
     this.#pending = [];
     this.#pendingChars = 0;
     const text = messageText(

@@ -37,13 +37,20 @@ class FakeChannel implements RelayChannel {
   ready?: PromiseLike<unknown>;
   codec?: RelayCodec;
 
-  constructor(readonly hub: FakeChannel[] = []) {
+  /**
+   * @param hub The channels a post reaches.
+   * @param echo Whether a post reaches its own channel too, as a shared
+   * Redis channel object does.
+   */
+  constructor(readonly hub: FakeChannel[] = [], echo = false) {
     hub.push(this);
     this.post = (message) => {
       this.posted.push(message);
       setTimeout(() => {
         for (const other of this.hub) {
-          if (other !== this) other.emit({ type: "message", data: message });
+          if (echo || other !== this) {
+            other.emit({ type: "message", data: message });
+          }
         }
       }, 0);
     };
@@ -245,6 +252,24 @@ Deno.test("Signal.hasReceivers() is true for every sender while relayed, and rec
   assertEquals(saved.hasReceivers({}), false);
 });
 
+Deno.test("relay() drops its own posts when its channel hears them (no echo)", async () => {
+  const channel = new FakeChannel([], true);
+  const saved = new Signal({ name: "saved" });
+  const heard: unknown[] = [];
+  saved.connect(({ sender }) => void heard.push(sender));
+  const errors: RelayError[] = [];
+  await using carried = relay(channel, {
+    signals: [saved],
+    onError: (error) => errors.push(error),
+  });
+  saved.send("db");
+  await carried.flush();
+  await tasks();
+  assertEquals(heard, ["db"]);
+  assertEquals(carried.stats.received, 0);
+  assertEquals(errors, []);
+});
+
 Deno.test("A send whose local receiver throws has still been relayed", async () => {
   const channel = new FakeChannel();
   const saved = new Signal({ name: "saved" });
@@ -420,6 +445,66 @@ Deno.test("relay() encodes params with a channel's codec, and still refuses what
   assert(here.posted[0]!.includes(JSON.stringify('json:{"id":[1,"two"]}')));
 });
 
+Deno.test("relay() drops what a channel's codec decodes into other than plain data", async () => {
+  class Evil {}
+  const channel = new FakeChannel();
+  channel.codec = {
+    encode: () => "",
+    decode: (text) => text === "class" ? { evil: new Evil() } : [1],
+  };
+  const saved = new Signal({ name: "saved" });
+  const heard: unknown[] = [];
+  saved.connect((args) => void heard.push(args));
+  const errors: RelayError[] = [];
+  await using carried = relay(channel, {
+    signals: [saved],
+    onError: (error) => errors.push(error),
+  });
+  for (const [sequence, params] of ["class", "array"].entries()) {
+    channel.emit({
+      type: "message",
+      data: JSON.stringify([1, "other", sequence, 0, [[
+        "saved",
+        0,
+        "x",
+        params,
+      ]]]),
+    });
+  }
+  assertEquals(heard, []);
+  assertEquals(errors.map((error) => error.code), ["decode", "decode"]);
+  assert(errors[0]!.message.includes("Evil"), errors[0]!.message);
+  assertEquals(carried.stats.dropped, 2);
+});
+
+Deno.test("relay() drops a message nested past the limit, without a stack overflow", async () => {
+  const channel = new FakeChannel();
+  const saved = new Signal({ name: "saved" });
+  const errors: RelayError[] = [];
+  await using carried = relay(channel, {
+    signals: [saved],
+    onError: (error) => errors.push(error),
+  });
+  const deep = "[".repeat(5_000) + "]".repeat(5_000);
+  channel.emit({
+    type: "message",
+    data: `[1,"other",0,0,[["saved",0,"x",{"deep":${deep}}]]]`,
+  });
+  const nested = `{"a":`.repeat(150) + "1" + "}".repeat(150);
+  channel.emit({
+    type: "message",
+    data: `[1,"other",1,0,[["saved",0,"x",${nested}]]]`,
+  });
+  assertEquals(errors.map((error) => error.code), ["decode", "decode"]);
+  assert(errors[1]!.message.includes("nested deeper"), errors[1]!.message);
+  assertEquals(carried.stats.dropped, 2);
+  assertThrows(
+    () => saved.send("db", JSON.parse(nested)),
+    TypeError,
+    "nested deeper than 100 levels",
+  );
+});
+
 Deno.test("relay() remembers at most maxOrigins origins, and a forgotten one starts again without a gap", async () => {
   const channel = new FakeChannel();
   const errors: RelayError[] = [];
@@ -547,6 +632,88 @@ Deno.test("relay() carries a worker's sends to the main thread, an object sender
     const report = await worker.ask<WorkerReport>({ op: "report" });
     assertEquals(report.ns, 3, "the worker heard its own sends once: no echo");
     assertEquals(report.stats.received, 0);
+  } finally {
+    await carried.close();
+    channel.close();
+    await worker.stop();
+  }
+});
+
+Deno.test("relay() carries 5,000 sends awaited one by one from a worker without a loss", async () => {
+  const name = `signalry-worker-${crypto.randomUUID()}`;
+  const worker = await startWorker(name);
+  const channel = new BroadcastChannel(name);
+  const tick = new Signal<{ n: number }>({ name: "tick" });
+  const heard: number[] = [];
+  tick.connect(({ n }) => void heard.push(n));
+  const errors: RelayError[] = [];
+  const carried = relay(channel, {
+    signals: [tick],
+    onError: (error) => errors.push(error),
+  });
+  try {
+    await worker.ask({ op: "sendAwaited", count: 5_000, sender: "worker" });
+    await waitFor(() => heard.length >= 5_000, "5,000 sends from the worker");
+    assertEquals(heard, Array.from({ length: 5_000 }, (_, n) => n));
+    assertEquals(errors, []);
+  } finally {
+    await carried.close();
+    channel.close();
+    await worker.stop();
+  }
+});
+
+Deno.test("relay() in a worker reports bad messages posted raw onto the channel as decode, and reads on", async () => {
+  const name = `signalry-worker-${crypto.randomUUID()}`;
+  const worker = await startWorker(name);
+  const raw = new BroadcastChannel(name);
+  const channel = new BroadcastChannel(name);
+  const tick = new Signal<{ n: number }>({ name: "tick" });
+  const carried = relay(channel, { signals: [tick] });
+  try {
+    raw.postMessage("not json {");
+    raw.postMessage('{"wrong":"shape"}');
+    raw.postMessage(
+      JSON.stringify([2, "other", 0, 0, [["tick", 0, "x", null]]]),
+    );
+    raw.postMessage({ not: "text" });
+    tick.send("main", { n: 0 });
+    let report: WorkerReport | undefined;
+    await waitFor(async () => {
+      report = await worker.ask<WorkerReport>({ op: "report" });
+      return report.ns === 1;
+    }, "the good send");
+    assertEquals(report!.codes, ["decode", "decode", "decode", "decode"]);
+    assertEquals(report!.stats.received, 1);
+  } finally {
+    await carried.close();
+    channel.close();
+    raw.close();
+    await worker.stop();
+  }
+});
+
+Deno.test("relay() in a worker dispatches nothing once closed, while the main thread's sends stay local to it", async () => {
+  const name = `signalry-worker-${crypto.randomUUID()}`;
+  const worker = await startWorker(name);
+  const channel = new BroadcastChannel(name);
+  const tick = new Signal<{ n: number }>({ name: "tick" });
+  const heard: number[] = [];
+  tick.connect(({ n }) => void heard.push(n));
+  const carried = relay(channel, { signals: [tick] });
+  try {
+    tick.send("main", { n: 0 });
+    await waitFor(
+      async () => (await worker.ask<WorkerReport>({ op: "report" })).ns === 1,
+      "the first send",
+    );
+    await worker.ask({ op: "closeRelay" });
+    tick.send("main", { n: 1 });
+    await carried.flush();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const report = await worker.ask<WorkerReport>({ op: "report" });
+    assertEquals([report.ns, report.stats.received], [1, 1]);
+    assertEquals(heard, [0, 1], "local receivers still run");
   } finally {
     await carried.close();
     channel.close();

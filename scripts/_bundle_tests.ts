@@ -7,8 +7,9 @@
  * imports, or through the offline std stand-in's import map when
  * `../shared/std_offline` sits beside the checkout (as `deno task test` does).
  * So `@std/assert` and `@std/testing/mock` are the real std from JSR, or the
- * stand-in, and are bundled in. `./mod.ts` becomes the external `signalry`,
- * the installed npm package, and `npm:` packages stay external too, to be
+ * stand-in, and are bundled in. Each module `deno.json` exports becomes the
+ * installed npm package (`./mod.ts` is the external `signalry`, `./relay.ts`
+ * would be `signalry/relay`), and `npm:` packages stay external too, to be
  * installed beside it at the version the graph names.
  *
  * @module
@@ -18,9 +19,15 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build, type Loader, type Plugin } from "esbuild";
 import { CommandError, output, ROOT } from "./_npm_project.ts";
+import { entryPoints } from "./_entry_points.ts";
 
 const STD_OFFLINE = join(ROOT, "..", "shared", "std_offline");
-const MOD_URL = pathToFileURL(join(ROOT, "mod.ts")).href;
+/** Each exported module's URL, and what a user of the npm package imports for it. */
+const PACKAGE_IMPORTS = new Map(
+  entryPoints().map(({ url, npmSpecifier }) => [url, npmSpecifier]),
+);
+/** A folder with one of these is a package of its own, with its own tests. */
+const MANIFESTS = ["deno.json", "deno.jsonc", "package.json"];
 const SHIM = join(ROOT, "npm_test", "deno_shim.ts");
 const LOADERS: Record<string, Loader> = {
   TypeScript: "ts",
@@ -46,12 +53,36 @@ interface DenoGraph {
   npmPackages: Record<string, { name: string; version: string }>;
 }
 
-/** The test files: every `*_test.ts` in the root folder. */
-export function testFiles(): string[] {
-  return [...Deno.readDirSync(ROOT)]
-    .filter(({ name, isFile }) => isFile && name.endsWith("_test.ts"))
-    .map(({ name }) => name)
-    .sort();
+/** Whether `dir` (relative to the root) has a `deno.json` or `package.json` of its own. */
+function isPackage(dir: string): boolean {
+  return MANIFESTS.some((manifest) => {
+    try {
+      return Deno.statSync(join(ROOT, dir, manifest)).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The test files: every `*_test.ts` under the root, as paths relative to it.
+ * The walk skips hidden folders, `node_modules`, and every folder that is a
+ * package of its own (an adapter such as `redis/`, `npm/`, `npm_test/`,
+ * `bench/node/`), whose tests are not this package's.
+ */
+export function testFiles(dir = ""): string[] {
+  const found: string[] = [];
+  for (const entry of Deno.readDirSync(join(ROOT, dir))) {
+    const path = dir === "" ? entry.name : `${dir}/${entry.name}`;
+    if (entry.isFile && entry.name.endsWith("_test.ts")) found.push(path);
+    if (
+      entry.isDirectory && !entry.name.startsWith(".") &&
+      entry.name !== "node_modules" && !isPackage(path)
+    ) {
+      found.push(...testFiles(path));
+    }
+  }
+  return found.sort();
 }
 
 async function importMapArgs(): Promise<string[]> {
@@ -129,7 +160,7 @@ function npmImport(specifier: string): string {
   return `${name}${subpath ?? ""}`;
 }
 
-/** The specifiers of the package's own modules: `mod.ts` and all it imports. */
+/** The specifiers of the package's own modules: what it exports and all they import. */
 function packageModules(modules: Map<string, DenoModule>): Set<string> {
   const reached = new Set<string>();
   const visit = (specifier: string) => {
@@ -139,7 +170,7 @@ function packageModules(modules: Map<string, DenoModule>): Set<string> {
       if (code !== undefined) visit(code.specifier);
     }
   };
-  visit(MOD_URL);
+  for (const url of PACKAGE_IMPORTS.keys()) visit(url);
   return reached;
 }
 
@@ -168,10 +199,15 @@ function denoGraphPlugin(file: string, graph: DenoGraph): Plugin {
             dependency,
           ) => dependency.specifier === path);
           const target = follow(dependency?.code?.specifier ?? path);
-          if (target === MOD_URL) return { path: "signalry", external: true };
+          const packageImport = PACKAGE_IMPORTS.get(target);
+          if (packageImport !== undefined) {
+            return { path: packageImport, external: true };
+          }
           if (internal.has(target)) {
             throw new CommandError(
-              `Cannot test ${file} against the npm package: ${importer} imports ${path}, which users reach only through mod.ts`,
+              `Cannot test ${file} against the npm package: ${importer} imports ${path}, which users reach only through the modules deno.json exports (${
+                [...PACKAGE_IMPORTS.values()].join(", ")
+              })`,
             );
           }
           if (target.startsWith("npm:")) {

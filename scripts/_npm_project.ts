@@ -126,7 +126,7 @@ export async function packedProject(
     const tarball = join(dir, filename);
     // Only what users need: the built modules, their types, README, LICENSE.
     const needed =
-      /^(LICENSE|README\.md|package\.json|(esm|script)\/[\w.]+\.(js|d\.ts|json))$/;
+      /^(LICENSE|README\.md|package\.json|(esm|script)\/([\w.-]+\/)*[\w.-]+\.(js|d\.ts|json))$/;
     const extra = files.map(({ path }) => path).filter((path) =>
       !needed.test(path)
     );

@@ -19,6 +19,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "npm:typescript@5.9.3";
+import { denoJson, entryPoints, npmName } from "./_entry_points.ts";
 
 /** Where the package's source lives; deno.json has no field for it. */
 const REPOSITORY = "https://github.com/signalry/signalry";
@@ -44,18 +45,22 @@ function fail(message: string): never {
   Deno.exit(1);
 }
 
-const config = JSON.parse(Deno.readTextFileSync(join(root, "deno.json")));
+const config = denoJson();
 for (const field of ["name", "version", "description", "license"]) {
   if (typeof config[field] !== "string") {
     fail(`deno.json has no "${field}" string for package.json`);
   }
 }
-// JSR's "@scope/name" becomes npm's "name".
-const name = (config.name as string).replace(/^@[^/]+\//, "");
-const exportsMap: Record<string, string> = typeof config.exports === "string"
-  ? { ".": config.exports }
-  : config.exports ?? {};
-const main = exportsMap["."] ?? fail('deno.json "exports" names no "." module');
+const name = npmName(config);
+const entries = (() => {
+  try {
+    return entryPoints(config);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+})();
+const main = entries[0]!.source;
+const subpaths = entries.filter(({ subpath }) => subpath !== ".");
 
 /** The built files of `./mod.ts` in `folder`: `./esm/mod.d.ts`, `./esm/mod.js`. */
 function built(folder: "esm" | "script", source: string) {
@@ -66,7 +71,7 @@ function built(folder: "esm" | "script", source: string) {
 function compile(kind: "esm" | "script"): void {
   // A tsconfig.json in all but name: deno.json's options plus the build's.
   const { options, errors } = ts.convertCompilerOptionsFromJson({
-    ...config.compilerOptions,
+    ...config.compilerOptions as Record<string, unknown>,
     target: "es2022",
     // DOM for AbortSignal; the disposable lib for Symbol.dispose.
     lib: ["es2022", "esnext.disposable", "dom"],
@@ -86,7 +91,7 @@ function compile(kind: "esm" | "script"): void {
     noEmitOnError: true,
     newLine: "lf",
   }, root);
-  const rootNames = Object.values(exportsMap).map((path) => join(root, path));
+  const rootNames = entries.map(({ source }) => join(root, source));
   const program = ts.createProgram(rootNames, options);
   const emitted = program.emit();
   const diagnostics = ts.sortAndDeduplicateDiagnostics([
@@ -133,11 +138,23 @@ writeJson("package.json", {
   types: built("script", main).types,
   // "types" first in each branch, so require() gets the CommonJS declarations.
   exports: Object.fromEntries(
-    Object.entries(exportsMap).map(([subpath, source]) => [
+    entries.map(({ subpath, source }) => [
       subpath,
       { import: built("esm", source), require: built("script", source) },
     ]),
   ),
+  // TypeScript's node10 resolution ignores "exports": this maps each other
+  // entry point ("signalry/relay") to its declarations there.
+  ...subpaths.length > 0 && {
+    typesVersions: {
+      "*": Object.fromEntries(
+        subpaths.map(({ subpath, source }) => [
+          subpath.slice(2),
+          [built("script", source).types],
+        ]),
+      ),
+    },
+  },
   files: ["esm/", "script/"],
   sideEffects: false,
   engines: ENGINES,

@@ -36,14 +36,16 @@ import {
   WORKER_BUNDLES,
   workerFiles,
 } from "./_bundle_tests.ts";
+import { npmName } from "./_entry_points.ts";
 import { BROWSER_TOOLS, testBrowser } from "./test_browser.ts";
 import { testTypes, TYPES_TOOLS } from "./test_types.ts";
 
 const RUNTIMES = ["node20", "node22", "node24", "bun"];
 /**
- * The minified, brotli-compressed budget of `import { Signal } from "signalry"`:
- * 3 kB until the waiting API (next, events, mute, names) took it to 3.86 kB,
- * the fixes after it to 4.29 kB, and the stricter types to 4.47 kB.
+ * The size budget, the one place it is set: the minified, brotli-compressed
+ * bundle of `import { Signal } from "signalry"` must not pass it. It went from
+ * 3 kB to 4.5 kB as the waiting API, its fixes and the stricter types came in
+ * (4.47 kB measured); the layout of issue 17 is to bring it to 4.0 kB or less.
  */
 const SIZE_BUDGET = "4.5 kB";
 
@@ -129,12 +131,29 @@ async function testOn(
   }
 }
 
+/**
+ * Checks {@linkcode SIZE_BUDGET} with size-limit: esbuild bundles
+ * `import { Signal }` from the ES module the installed package's
+ * `exports["."]` names, as a user's bundler would find it, so no file name is
+ * kept here.
+ */
 async function checkSize(dir: string): Promise<void> {
+  const name = npmName();
+  const installed = join("node_modules", name);
+  const manifest = JSON.parse(
+    await Deno.readTextFile(join(dir, installed, "package.json")),
+  );
+  const main = manifest.exports?.["."]?.import?.default;
+  if (typeof main !== "string") {
+    throw new CommandError(
+      `the installed ${name} has no exports["."].import.default to measure`,
+    );
+  }
   await Deno.writeTextFile(
     join(dir, ".size-limit.json"),
     JSON.stringify([{
-      name: 'import { Signal } from "signalry"',
-      path: "node_modules/signalry/esm/mod.js",
+      name: `import { Signal } from "${name}"`,
+      path: join(installed, main),
       import: "{ Signal }",
       limit: SIZE_BUDGET,
     }]),

@@ -1,5 +1,6 @@
 /**
- * Type-checks a user's module (`npm_test/consumer.ts`) against the packed
+ * Type-checks a user's modules (`npm_test/consumer.ts`, and any
+ * `npm_test/*_consumer.ts`, such as one per entry point) against the packed
  * declarations (`deno task test:types`): with each TypeScript version
  * `npm_test/package.json` pins, strict, `exactOptionalPropertyTypes` on and
  * off, under `module: nodenext` and under `moduleResolution: bundler`, with
@@ -44,6 +45,14 @@ const GLOBALS = {
 /** tsc processes at once: the machines this runs on have 2 cores. */
 const PARALLEL = 2;
 
+/** `consumer.ts` and every `*_consumer.ts` in `npm_test/`. */
+function consumers(): string[] {
+  return [...Deno.readDirSync(join(ROOT, "npm_test"))]
+    .filter(({ name, isFile }) => isFile && /(^|_)consumer\.ts$/.test(name))
+    .map(({ name }) => name)
+    .sort();
+}
+
 interface Setup {
   name: string;
   typescript: string;
@@ -83,10 +92,10 @@ function setups(): Setup[] {
  * @throws {CommandError} If any setup fails to type-check.
  */
 export async function testTypes(dir: string): Promise<void> {
-  await Deno.copyFile(
-    join(ROOT, "npm_test", "consumer.ts"),
-    join(dir, "consumer.ts"),
-  );
+  const files = consumers();
+  for (const file of files) {
+    await Deno.copyFile(join(ROOT, "npm_test", file), join(dir, file));
+  }
   const queue = setups().map((setup, i) => ({ ...setup, i }));
   const failed: string[] = [];
   let passed = 0;
@@ -97,9 +106,13 @@ export async function testTypes(dir: string): Promise<void> {
         config,
         JSON.stringify({
           compilerOptions: setup.compilerOptions,
-          files: ["consumer.ts"],
+          files,
         }),
       );
+      // Up to 6.x, bin/tsc is the compiler itself; from 7.0 it is a small
+      // Node script that starts the native compiler from the platform's
+      // package (@typescript/typescript-linux-x64, ...), an optional
+      // dependency npm installs beside the alias. Either runs under node.
       const version = join("node_modules", setup.typescript, "bin", "tsc");
       try {
         await output("node", [version, "-p", config, "--pretty", "false"], dir);

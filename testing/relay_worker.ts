@@ -7,9 +7,11 @@
  *   BroadcastChannel `channel`, with the sender `User` by name; `"ready"`.
  * - `send { count, sender }`: send `count` ticks in one burst, from `"User"`
  *   (the class) or a string; answers with the relay's stats after `flush()`.
+ * - `sendAwaited { count, sender }`: the same, awaiting each `sendAsync()`.
  * - `report`: what was heard (`ns` in order, the senders' names), the stats
  *   and the error codes.
- * - `close`: closes the relay; `"closed"`.
+ * - `closeRelay`: closes the relay, not the channel; `"closed"`.
+ * - `close`: closes the relay and the channel; `"closed"`.
  *
  * @module
  */
@@ -20,7 +22,7 @@ import { type Relay, relay, type RelayError } from "../relay.ts";
 class User {}
 
 interface Command {
-  op: "start" | "send" | "report" | "close";
+  op: "start" | "send" | "sendAwaited" | "report" | "closeRelay" | "close";
   channel?: string;
   count?: number;
   sender?: string;
@@ -60,9 +62,13 @@ scope.addEventListener("message", async ({ data }) => {
       await carried.ready;
       scope.postMessage("ready");
       break;
-    case "send": {
+    case "send":
+    case "sendAwaited": {
       const sender = data.sender === "User" ? User : data.sender;
-      for (let n = 0; n < data.count!; n++) tick.send(sender, { n });
+      for (let n = 0; n < data.count!; n++) {
+        if (data.op === "send") tick.send(sender, { n });
+        else await tick.sendAsync(sender, { n });
+      }
       await carried!.flush();
       scope.postMessage(carried!.stats);
       break;
@@ -75,6 +81,10 @@ scope.addEventListener("message", async ({ data }) => {
         stats: carried!.stats,
         codes: errors.map((error) => error.code),
       });
+      break;
+    case "closeRelay":
+      await carried!.close();
+      scope.postMessage("closed");
       break;
     case "close":
       await carried!.close();
