@@ -9,8 +9,10 @@
  *
  * - burst: 20,000 sends in one tick, coalesced into a few messages, until
  *   the other relay has dispatched them all;
+ * - awaited: 2,000 sends with an `await` between each, as a loop of
+ *   `await db.save()` would send them (the relay coalesces these too);
  * - one message per send: 2,000 sends, each flushed before the next, so
- *   every send pays a whole message's HMAC and verification;
+ *   every send pays a whole message's HMAC and verification: the worst case;
  * - latency: 1,000 round trips (a send, and a send back), p50 of half.
  *
  * Each row runs `ROUNDS` times, interleaved, and the best is kept: a shared
@@ -39,7 +41,7 @@ const payload = {
   updatedAt: 1_700_000_000_000,
 };
 
-type Kind = "burst" | "paced" | "latency";
+type Kind = "burst" | "awaited" | "paced" | "latency";
 
 async function once(kind: Kind, key: string | undefined): Promise<number> {
   const name = `bench-signed-${crypto.randomUUID()}`;
@@ -82,6 +84,11 @@ async function once(kind: Kind, key: string | undefined): Promise<number> {
     const start = performance.now();
     if (kind === "burst") {
       for (let i = 0; i < count; i++) pingHere.send("here", payload);
+    } else if (kind === "awaited") {
+      for (let i = 0; i < count; i++) {
+        pingHere.send("here", payload);
+        await null;
+      }
     } else {
       for (let i = 0; i < count; i++) {
         pingHere.send("here", payload);
@@ -99,7 +106,7 @@ async function once(kind: Kind, key: string | undefined): Promise<number> {
 
 const best: Record<string, number> = {};
 for (let round = 0; round < ROUNDS; round++) {
-  for (const kind of ["burst", "paced", "latency"] as const) {
+  for (const kind of ["burst", "awaited", "paced", "latency"] as const) {
     for (const key of [undefined, KEY]) {
       const row = `${kind} ${key === undefined ? "keyless" : "key"}`;
       best[row] = Math.min(best[row] ?? Infinity, await once(kind, key));
@@ -115,15 +122,18 @@ console.log(
 );
 console.log("| case | without a key | with a key | with / without |");
 console.log("| --- | --- | --- | --- |");
-for (const kind of ["burst", "paced"] as const) {
+const LABELS = {
+  burst: `${BURST} sends in one tick`,
+  awaited: `${PACED} sends, an await between each`,
+  paced: `${PACED} sends, one message each (flush())`,
+};
+for (const kind of ["burst", "awaited", "paced"] as const) {
   console.log(
-    `| ${
-      kind === "burst"
-        ? `${BURST} sends in one tick`
-        : `${PACED} sends, one message each`
-    } | ${Math.round(rate(kind, false)).toLocaleString("en")} | ${
-      Math.round(rate(kind, true)).toLocaleString("en")
-    } | ${(rate(kind, true) / rate(kind, false)).toFixed(2)}x |`,
+    `| ${LABELS[kind]} | ${
+      Math.round(rate(kind, false)).toLocaleString("en")
+    } | ${Math.round(rate(kind, true)).toLocaleString("en")} | ${
+      (rate(kind, true) / rate(kind, false)).toFixed(2)
+    }x |`,
   );
 }
 const keyless = best["latency keyless"]! * 1000;
