@@ -178,9 +178,9 @@ export class Signer {
 }
 
 /**
- * The UTF-8 length of `text`, counted only as far as needed to tell whether
- * it exceeds `limit` (a message from the channel is checked before it is
- * read, and most are far below the limit).
+ * Whether the UTF-8 encoding of `text` is longer than `limit` bytes, counted
+ * only as far as needed: most messages are far below the limit, and are
+ * told apart by their length alone.
  */
 export function exceedsBytes(text: string, limit: number): boolean {
   if (text.length > limit) return true;

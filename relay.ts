@@ -1114,8 +1114,11 @@ class ChannelRelay implements Relay {
     this.#verified = Promise.all([verifying, this.#verified]).then(
       ([text]) => {
         if (this.#closing !== undefined) return;
-        if (text === "unsigned") this.#reject("it is not signed");
-        else if (text === "forged") {
+        if (text === "unsigned") {
+          this.#reject(
+            "it is not signed (posted by a relay without a key, or not by a relay)",
+          );
+        } else if (text === "forged") {
           this.#reject(
             "its tag matches none of this relay's keys (another key, or altered)",
           );
