@@ -12,5 +12,6 @@ const quiet = saved.mute();
 assert.deepEqual(saved.send("db", { id: 2 }), []);
 quiet.unmute();
 
+const misspelt = { sendr: "db" };
 // @ts-expect-error a misspelt option is a compile error too
-assert.throws(() => saved.connect(() => "", { sendr: "db" }), /"sendr"/);
+assert.throws(() => saved.connect(() => "", misspelt), /"sendr"/);
