@@ -5,6 +5,7 @@
  */
 
 import { assertEquals, equal } from "@std/assert";
+import { setMaxListeners } from "node:events";
 
 /** V8's `gc()`, present when the tests run with `--v8-flags=--expose-gc`. */
 export const gc: (() => void) | undefined = (globalThis as { gc?: () => void })
@@ -46,6 +47,20 @@ export function countedAbortSignal(): {
     listeners: () => listeners,
     abort: (reason) => controller.abort(reason),
   };
+}
+
+/**
+ * Lets `holder.signal` take any number of abort listeners without Node's
+ * MaxListenersExceededWarning (past 10), and returns `holder`. Only for the
+ * AbortSignals of the property tests, whose naive models add a listener per
+ * registration; signalry adds one per AbortSignal, and the warning stays on
+ * for it everywhere else, as the README promises it never appears.
+ */
+export function allowManyListeners<Holder extends { signal: AbortSignal }>(
+  holder: Holder,
+): Holder {
+  setMaxListeners(0, holder.signal);
+  return holder;
 }
 
 /**
@@ -97,6 +112,17 @@ export function lowestScalingRatio(
     lowest = Math.min(lowest, scalingRatio(run, small, large));
   }
   return lowest;
+}
+
+/**
+ * Whether `promise` has settled within a task, without waiting longer: a
+ * promise that never settles fails the assertion instead of hanging the test.
+ */
+export async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(() => settled = true, () => settled = true);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  return settled;
 }
 
 /**

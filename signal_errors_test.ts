@@ -13,6 +13,7 @@ import {
   assertStrictEquals,
   assertThrows,
 } from "@std/assert";
+import { assertSpyCalls, spy } from "@std/testing/mock";
 import { type Connection, type Receiver, Signal } from "./mod.ts";
 
 // ---------------------------------------------------------------------------
@@ -54,10 +55,14 @@ type Fixture = Signal<{ n?: number }, unknown, string>;
 /**
  * A signal with registrations of each kind, and a description of everything
  * observable about it: who `receivers()` and a send name for each sender,
- * `hasReceivers()`, and which connections are connected. Sends are
- * repeatable: no registration is `once`.
+ * `hasReceivers()`, and which connections are connected; and the receivers
+ * called since, in `calls`. Sends are repeatable: no registration is `once`.
  */
-function fixture(): { signal: Fixture; state: () => unknown } {
+function fixture(): {
+  signal: Fixture;
+  state: () => unknown;
+  calls: readonly string[];
+} {
   const signal: Fixture = new Signal();
   const calls: string[] = [];
   const names = new Map<unknown, string>();
@@ -89,10 +94,12 @@ function fixture(): { signal: Fixture; state: () => unknown } {
     sent: senders.map((sender) => {
       calls.length = 0;
       const responses = signal.send(sender, { n: 1 });
-      return [[...calls], responses.map(([, response]) => response)];
+      const called = [...calls];
+      calls.length = 0;
+      return [called, responses.map(([, response]) => response)];
     }),
   });
-  return { signal, state };
+  return { signal, state, calls };
 }
 
 /** Asserts that `call` throws a TypeError whose message includes `message`, and changes nothing. */
@@ -101,9 +108,10 @@ function assertRejected(
   message: string,
   context: string,
 ): void {
-  const { signal, state } = fixture();
+  const { signal, state, calls } = fixture();
   const before = state();
   assertThrows(() => call(signal), TypeError, message, context);
+  assertEquals(calls, [], `${context}: a receiver was called`);
   assertEquals(state(), before, `${context}: the signal changed`);
 }
 
@@ -113,7 +121,7 @@ async function assertRejectedAsync(
   message: string,
   context: string,
 ): Promise<void> {
-  const { signal, state } = fixture();
+  const { signal, state, calls } = fixture();
   const before = state();
   let sent: Promise<unknown> | undefined;
   try {
@@ -125,6 +133,7 @@ async function assertRejectedAsync(
   }
   assert(sent instanceof Promise, `${context}: did not return a promise`);
   await assertRejects(() => sent, TypeError, message, context);
+  assertEquals(calls, [], `${context}: a receiver was called`);
   assertEquals(state(), before, `${context}: the signal changed`);
 }
 
@@ -136,6 +145,16 @@ const isOptions = (value: unknown) =>
   value === undefined ||
   (typeof value === "object" && value !== null && value !== REVOKED_PROXY &&
     !Array.isArray(value));
+
+/**
+ * What an options or params argument (`what`) of a wrong type is told: that
+ * it could not be read (a revoked Proxy), is an array, or is not an object.
+ */
+function notAnObject(what: string, value: unknown): string {
+  if (value === REVOKED_PROXY) return `${what} could not be read`;
+  if (Array.isArray(value)) return `${what} is an array, not an object`;
+  return `${what} is not an object`;
+}
 
 // deno-lint-ignore no-explicit-any -- bad input on purpose
 type Any = any;
@@ -151,10 +170,11 @@ Deno.test("Signal.connect() rejects a receiver of each wrong type and changes no
 });
 
 Deno.test("Signal.connect() rejects options of each wrong type and changes nothing", () => {
+  // Regression: an array, refused as params, was read as empty options.
   for (const [type, options] of wrongValues(isOptions)) {
     assertRejected(
       (signal) => signal.connect(() => "new", options as Any),
-      "Cannot connect receiver: options ",
+      `Cannot connect receiver: ${notAnObject("options", options)}`,
       `options: ${type}`,
     );
   }
@@ -170,19 +190,61 @@ Deno.test("Signal.connect() rejects options.uniqueId of each wrong type and chan
   }
 });
 
-Deno.test("Signal.connect() rejects options.once of each wrong type and changes nothing", () => {
+Deno.test("Signal.connect() rejects options.once and options.local of each wrong type and changes nothing", () => {
   const isValid = (value: unknown) =>
     value === undefined || typeof value === "boolean";
-  for (const [type, once] of wrongValues(isValid)) {
+  for (const key of ["once", "local"]) {
+    for (const [type, value] of wrongValues(isValid)) {
+      assertRejected(
+        (signal) => signal.connect(() => "new", { [key]: value as Any }),
+        `Cannot connect receiver: options.${key} is not a boolean`,
+        `options.${key}: ${type}`,
+      );
+    }
+  }
+});
+
+Deno.test("Signal.connect() says what an unknown options key most likely meant, or which keys it takes", () => {
+  const cases: ReadonlyArray<readonly [string, string]> = [
+    ["uid", '; did you mean "uniqueId"?'],
+    ["timeout", "; use signal: AbortSignal.timeout(ms)"],
+    // Three edits from `once`: too far to guess.
+    ["oncexyz", "; it takes sender, uniqueId, once, signal, local and replace"],
+  ];
+  for (const [key, meant] of cases) {
     assertRejected(
-      (signal) => signal.connect(() => "new", { once: once as Any }),
-      "Cannot connect receiver: options.once is not a boolean",
-      `options.once: ${type}`,
+      (signal) => signal.connect(() => "new", { [key]: 1 } as Any),
+      `Cannot connect receiver: options has no key "${key}"${meant}`,
+      `options.${key}`,
     );
   }
 });
 
+Deno.test("Signal keeps what went wrong as the cause when it cannot read options or params", () => {
+  const saved = new Signal();
+  const unreadable = [
+    () => saved.connect(() => {}, REVOKED_PROXY as Any),
+    () => saved.send(null, REVOKED_PROXY as Any),
+    // `in` works; reading the own keys throws.
+    () =>
+      saved.send(
+        null,
+        new Proxy({ sender: 1 }, {
+          getOwnPropertyDescriptor() {
+            throw new Error("no descriptors");
+          },
+        }) as Any,
+      ),
+  ];
+  for (const call of unreadable) {
+    const error = assertThrows(call, TypeError, "could not be read");
+    assert(error.cause instanceof Error, `no cause: ${error.message}`);
+  }
+});
+
 Deno.test("Signal.connect() rejects options.signal of each wrong type and changes nothing", () => {
+  // Regression: a revoked Proxy and a look-alike threw the TypeError of the
+  // failed `instanceof` or `aborted`, which did not name the option.
   const wrong = [
     ...wrongValues((value) => value === undefined),
     ["EventTarget", new EventTarget()] as const,
@@ -193,6 +255,34 @@ Deno.test("Signal.connect() rejects options.signal of each wrong type and change
       (signal) => signal.connect(() => "new", { signal: abortSignal as Any }),
       "Cannot connect receiver: options.signal is not an AbortSignal",
       `options.signal: ${type}`,
+    );
+  }
+});
+
+Deno.test("Signal's methods, each called without its Signal, say which and change nothing", async () => {
+  const methods = [
+    "connect",
+    "disconnect",
+    "send",
+    "sendRobust",
+    "hasReceivers",
+    "receivers",
+    "disconnectAll",
+    "events",
+    "mute",
+  ] as const;
+  for (const method of methods) {
+    assertRejected(
+      (signal) => Reflect.apply(signal[method], {}, [() => "new"]),
+      `Signal.${method}() was called without its Signal: bind it (signal.${method}.bind(signal))`,
+      `${method} without its Signal`,
+    );
+  }
+  for (const method of ["sendAsync", "sendAsyncRobust", "next"] as const) {
+    await assertRejectedAsync(
+      (signal) => Reflect.apply(signal[method], undefined, [null]),
+      `Signal.${method}() was called without its Signal`,
+      `${method} without its Signal`,
     );
   }
 });
@@ -215,7 +305,11 @@ Deno.test("Signal.disconnect() rejects a first argument of each wrong type and c
   for (const [type, first] of wrongValues(isValid)) {
     assertRejected(
       (signal) => signal.disconnect(first as Any),
-      "Cannot disconnect receiver: ",
+      `Cannot disconnect receiver: ${
+        first === REVOKED_PROXY || Array.isArray(first)
+          ? notAnObject("options", first)
+          : "receiver is not a function or an options object"
+      }`,
       `first argument: ${type}`,
     );
   }
@@ -235,7 +329,7 @@ Deno.test("Signal.disconnect() rejects options of each wrong type and changes no
   for (const [type, options] of wrongValues(isOptions)) {
     assertRejected(
       (signal) => signal.disconnect(() => "new", options as Any),
-      "Cannot disconnect receiver: options ",
+      `Cannot disconnect receiver: ${notAnObject("options", options)}`,
       `options: ${type}`,
     );
   }
@@ -251,7 +345,7 @@ Deno.test("Signal.disconnect() rejects options.uniqueId of each wrong type and c
     if (uniqueId === undefined) continue;
     assertRejected(
       (signal) => signal.disconnect({ uniqueId: uniqueId as Any }),
-      "Cannot disconnect receiver: options.uniqueId",
+      "Cannot disconnect receiver: options.uniqueId is not a string, number or symbol",
       `options.uniqueId alone: ${type}`,
     );
   }
@@ -275,7 +369,7 @@ Deno.test("Signal.send() and sendRobust() reject params of each wrong type and c
     for (const [type, params] of wrongValues(isOptions)) {
       assertRejected(
         (signal) => signal[method]("db", params as Any),
-        "Cannot send signal: params ",
+        `Cannot send signal: ${notAnObject("params", params)}`,
         `${method} params: ${type}`,
       );
     }
@@ -294,7 +388,7 @@ Deno.test("Signal.sendAsync() and sendAsyncRobust() reject params of each wrong 
     for (const [type, params] of wrongValues(isOptions)) {
       await assertRejectedAsync(
         (signal) => signal[method]("db", params as Any),
-        "Cannot send signal: params ",
+        `Cannot send signal: ${notAnObject("params", params)}`,
         `${method} params: ${type}`,
       );
     }
@@ -305,6 +399,42 @@ Deno.test("Signal.sendAsync() and sendAsyncRobust() reject params of each wrong 
         `${method} params with ${key}`,
       );
     }
+  }
+});
+
+Deno.test("Signal sends refuse a reserved key with nobody connected, and while muted", async () => {
+  // Neither shortcut may skip the check: a send to nobody returns early,
+  // and a muted one calls nobody.
+  for (const muted of [false, true]) {
+    const saved = new Signal<Record<string, unknown>, string>();
+    const receiver = spy();
+    if (muted) saved.connect(receiver);
+    using _quiet = muted ? saved.mute() : undefined;
+    const when = muted ? "while muted" : "with nobody connected";
+    for (const key of ["sender", "signal"]) {
+      const params: Record<string, unknown> = { [key]: 1 };
+      const message = `Cannot send signal: params has the key "${key}"`;
+      for (const method of SYNC_SENDS) {
+        assertThrows(
+          () => saved[method]("db", params),
+          TypeError,
+          message,
+          `${method} ${when}`,
+        );
+      }
+      for (const method of ASYNC_SENDS) {
+        let sent: Promise<unknown> | undefined;
+        try {
+          sent = saved[method]("db", params);
+        } catch (error) {
+          throw new Error(`${method} ${when} threw instead of rejecting`, {
+            cause: error,
+          });
+        }
+        await assertRejects(() => sent!, TypeError, message);
+      }
+    }
+    assertSpyCalls(receiver, 0);
   }
 });
 

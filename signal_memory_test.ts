@@ -1,13 +1,16 @@
 /**
- * Churn and memory: after a million connects and disconnects the heap is back
- * where it started, and senders dropped with receivers still connected are
- * collected and leave nothing behind. Needs `--v8-flags=--expose-gc`
- * (`deno task test` passes it).
+ * Lifetime and memory: what signalry keeps alive, and for how long. After a
+ * million connects and disconnects the heap is back where it started; a
+ * sender's bookkeeping goes with its last registration; senders dropped with
+ * receivers still connected are collected and leave nothing behind; and no
+ * handle (a connection, an iterator, a settled `once`) keeps more than it
+ * needs. Needs `--v8-flags=--expose-gc` (`deno task test` passes it).
  */
 
 import {
   assert,
   assertEquals,
+  assertFalse,
   assertLess,
   assertRejects,
   assertStrictEquals,
@@ -55,9 +58,10 @@ function kib(bytes: number): string {
 type Churned = Signal<Record<never, never>, unknown>;
 
 /**
- * AbortSignals shared by many registrations. Deno's EventTarget adds and
- * removes listeners in time linear in their number, so they are spread over
- * a pool to keep the churn fast.
+ * How many long-lived AbortSignals the churn's registrations share, some 80
+ * at a time on each: signalry keeps one listener on each while any of them
+ * is connected (one AbortWatch, shared by every Signal), and the test checks
+ * that none is left.
  */
 const ABORT_POOL = 64;
 
@@ -202,6 +206,128 @@ Deno.test({
   },
 });
 
+/** Senders for the fresh-sender churn: objects (WeakMap) and strings (Map). */
+function freshSenders(count: number): unknown[] {
+  return Array.from(
+    { length: count },
+    (_, i) => i % 2 === 0 ? { i } : `fresh sender ${i}`,
+  );
+}
+
+/**
+ * Connects one registration for each of `senders`, never seen before, then
+ * removes it, each in one of six ways, so that each sender's bookkeeping is
+ * made and emptied once.
+ */
+function connectAndEmptyEach(
+  signal: Signal<Record<never, never>, unknown>,
+  senders: readonly unknown[],
+): void {
+  const receiver = () => {};
+  const controller = new AbortController();
+  for (const [i, sender] of senders.entries()) {
+    switch (i % 6) {
+      case 0:
+        signal.connect(receiver, { sender }).disconnect();
+        break;
+      case 1:
+        signal.connect(receiver, { sender });
+        signal.send(sender); // caches a call list
+        signal.disconnect(receiver, { sender });
+        break;
+      case 2:
+        signal.connect(receiver, { sender, uniqueId: i });
+        signal.disconnect({ sender, uniqueId: i });
+        break;
+      case 3:
+        signal.connect(receiver, { sender });
+        signal.disconnectAll(sender);
+        break;
+      case 4:
+        signal.connect(receiver, { sender, once: true });
+        signal.send(sender);
+        break;
+      case 5:
+        signal.connect(receiver, { sender, signal: controller.signal });
+        break;
+    }
+  }
+  controller.abort();
+}
+
+Deno.test({
+  name:
+    "Signal keeps nothing for a sender once its last registration went, however it went (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // The churn test reuses its senders, so it cannot see bookkeeping left
+    // for each sender: here every round has new ones. Those senders stay
+    // alive to the end, so a bucket left in the WeakMap counts too.
+    const ROUNDS = 4;
+    const PER_ROUND = 12_500;
+    const signal = new Signal<Record<never, never>, unknown>();
+    const heard = signal.connect(() => {}); // one for every sender stays
+    const senders = freshSenders((ROUNDS + 1) * PER_ROUND);
+    connectAndEmptyEach(signal, senders.slice(0, PER_ROUND)); // warm up
+    const before = await settledHeapUsed();
+
+    for (let round = 1; round <= ROUNDS; round++) {
+      const start = round * PER_ROUND;
+      connectAndEmptyEach(signal, senders.slice(start, start + PER_ROUND));
+    }
+    const after = await settledHeapUsed();
+
+    assert(heard.connected);
+    assert(senders.every((sender) => signal.receivers(sender).length === 1));
+    assertEquals(signal.disconnectAll(), 1);
+    assertLess(
+      after - before,
+      HEAP_BOUND,
+      `heap grew by ${kib(after - before)} over ${
+        ROUNDS * PER_ROUND
+      } new senders`,
+    );
+  },
+});
+
+/** Connects `once` for `sender` with a new AbortSignal; returns a WeakRef to it. */
+function connectOnceWithNewAbortSignal(
+  signal: Signal<Record<never, never>, unknown>,
+  sender: unknown,
+): WeakRef<AbortSignal> {
+  const abortSignal = new AbortController().signal;
+  signal.connect(() => {}, { sender, once: true, signal: abortSignal });
+  return new WeakRef(abortSignal);
+}
+
+Deno.test({
+  name:
+    "Signal lets go of a once registration's AbortSignal as soon as the registration ran (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // Not at that sender's next send, which may never come.
+    const signal = new Signal<Record<never, never>, unknown>();
+    const sender = {};
+    const refs = [
+      connectOnceWithNewAbortSignal(signal, sender),
+      connectOnceWithNewAbortSignal(signal, "db"),
+      connectOnceWithNewAbortSignal(signal, undefined), // any sender
+    ];
+    signal.connect(() => {}, { sender }); // the sender's bookkeeping stays
+    assertEquals(signal.send(sender).length, 3);
+    assertEquals(signal.send("db").length, 1);
+
+    await collectUntil(() => refs.every((ref) => !ref.deref()));
+
+    assertEquals(refs.map((ref) => ref.deref()), [
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    assertEquals(signal.receivers(sender).length, 1);
+  },
+});
+
 /**
  * Connects receivers for `count` new senders in three ways, and with
  * `referToSender` a fourth whose receiver refers to its sender, and sends
@@ -267,6 +393,109 @@ Deno.test({
     assert(anySender.connected);
     // Their registrations no longer count: only the one for every sender does.
     assertEquals(signal.disconnectAll(), 1);
+  },
+});
+
+Deno.test({
+  name:
+    "Signal does not keep an object sender alive (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    const saved = new Signal<Record<never, never>, object>();
+    let sender: object | undefined = {};
+    const senderRef = new WeakRef(sender);
+    const connection = saved.connect(() => {}, { sender });
+    saved.connect(() => {}, { sender, uniqueId: "second" });
+    saved.send(sender);
+    sender = undefined;
+
+    await collectUntil(() => !senderRef.deref());
+
+    assertEquals(senderRef.deref(), undefined);
+    // The held connection did not keep the sender alive, and went with it.
+    assertFalse(connection.connected);
+    assertFalse(connection.disconnect());
+    assertEquals(saved.disconnectAll(), 0);
+  },
+});
+
+/** Connects a receiver for each sender, then ends them all with disconnectAll(). */
+function connectAndDisconnectAll(
+  saved: Signal<Record<never, never>, object>,
+  senders: object[],
+): void {
+  for (const sender of senders) saved.connect(() => {}, { sender });
+  assertEquals(saved.disconnectAll(), senders.length);
+}
+
+Deno.test({
+  name:
+    "Signal.disconnectAll() keeps nothing for the live senders it disconnected (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // Regression: each disconnectAll() left a finalizer entry per object
+    // sender, held until that sender was collected.
+    const saved = new Signal<Record<never, never>, object>();
+    const senders = Array.from({ length: 1000 }, () => ({}));
+    connectAndDisconnectAll(saved, senders);
+    const before = await settledHeapUsed();
+
+    for (let i = 0; i < 50; i++) connectAndDisconnectAll(saved, senders);
+
+    const grown = (await settledHeapUsed()) - before;
+    assert(grown < 1024 * 1024, `heap grew by ${grown} bytes`);
+  },
+});
+
+/** Connects a receiver for a new sender that nothing else refers to. */
+function connectForNewSender(
+  saved: Signal<Record<never, never>, object>,
+  signal: AbortSignal,
+): Connection {
+  return saved.connect(() => {}, { sender: {}, signal });
+}
+
+Deno.test({
+  name:
+    "Signal releases the AbortSignal listener of a registration whose sender was collected (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    // Regression: the listener, and the Signal's own list of registrations
+    // with an AbortSignal, kept such registrations for good.
+    const saved = new Signal<Record<never, never>, object>();
+    const { signal, listeners } = countedAbortSignal();
+    const connection = connectForNewSender(saved, signal);
+    assertEquals(listeners(), 1);
+
+    await collectUntil(() => listeners() === 0);
+
+    assertFalse(connection.connected);
+    assertEquals(listeners(), 0);
+  },
+});
+
+Deno.test({
+  name:
+    "Signal does not keep alive an object sender that its receiver closes over (needs --v8-flags=--expose-gc; skipped without it)",
+  ignore: gc === undefined,
+  async fn() {
+    const saved = new Signal<Record<never, never>, object>();
+    const { signal, listeners } = countedAbortSignal();
+    // In a function of its own, so that only the receivers refer to the sender.
+    function connectReceiversClosingOver(): WeakRef<object> {
+      const sender = { name: "server" };
+      saved.connect(() => sender.name, { sender });
+      saved.connect(() => sender.name, { sender, signal, uniqueId: 2 });
+      return new WeakRef(sender);
+    }
+    const senderRef = connectReceiversClosingOver();
+    assertEquals(listeners(), 1);
+
+    await collectUntil(() => !senderRef.deref() && listeners() === 0);
+
+    assertEquals(senderRef.deref(), undefined);
+    assertEquals(listeners(), 0);
+    assertEquals(saved.disconnectAll(), 0);
   },
 });
 

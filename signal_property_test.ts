@@ -23,6 +23,7 @@ import {
   type UniqueId,
 } from "./mod.ts";
 import {
+  allowManyListeners,
   assertSameTrace,
   countedAbortSignal,
   fcSettings,
@@ -158,22 +159,37 @@ class ReferenceSignal implements SignalUnderTest {
       (sender !== undefined && sameValueZero(registration.sender, sender));
   }
 
-  send(sender: unknown, params?: Params): Array<[SentReceiver, unknown]> {
+  /**
+   * What every send does: takes the snapshot of registrations that hear
+   * `sender`, then calls each through `call`, in connection order; a `once`
+   * one is removed just before its first call and never called again.
+   */
+  #callEach(
+    sender: unknown,
+    params: Params | undefined,
+    call: (receiver: TestReceiver, args: ReceiverArgs<Params>) => void,
+  ): void {
     const snapshot = this.registrations.filter((registration) =>
       this.#hears(registration, sender)
     );
     const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
       Params
     >;
-    const responses: Array<[SentReceiver, unknown]> = [];
     for (const registration of snapshot) {
       if (registration.once) {
         if (registration.fired) continue;
         registration.fired = true;
         this.#remove(registration);
       }
-      responses.push([registration.receiver, registration.receiver(args)]);
+      call(registration.receiver, args);
     }
+  }
+
+  send(sender: unknown, params?: Params): Array<[SentReceiver, unknown]> {
+    const responses: Array<[SentReceiver, unknown]> = [];
+    this.#callEach(sender, params, (receiver, args) => {
+      responses.push([receiver, receiver(args)]);
+    });
     return responses;
   }
 
@@ -181,26 +197,17 @@ class ReferenceSignal implements SignalUnderTest {
     sender: unknown,
     params?: Params,
   ): Array<[SentReceiver, PromiseSettledResult<unknown>]> {
-    const snapshot = this.registrations.filter((registration) =>
-      this.#hears(registration, sender)
-    );
-    const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
-      Params
-    >;
     const outcomes: Array<[SentReceiver, PromiseSettledResult<unknown>]> = [];
-    for (const registration of snapshot) {
-      if (registration.once) {
-        if (registration.fired) continue;
-        registration.fired = true;
-        this.#remove(registration);
-      }
+    this.#callEach(sender, params, (receiver, args) => {
       try {
-        const value = registration.receiver(args);
-        outcomes.push([registration.receiver, { status: "fulfilled", value }]);
+        outcomes.push([receiver, {
+          status: "fulfilled",
+          value: receiver(args),
+        }]);
       } catch (reason) {
-        outcomes.push([registration.receiver, { status: "rejected", reason }]);
+        outcomes.push([receiver, { status: "rejected", reason }]);
       }
-    }
+    });
     return outcomes;
   }
 
@@ -899,7 +906,11 @@ function runOp(world: World, op: Op): void {
       controller.abort();
       // Every registration on it has ended, so no listener may be left.
       const listeners = world.subject.abortListeners(controller);
-      if (op.renew) world.controllers[op.controller] = countedAbortSignal();
+      if (op.renew) {
+        world.controllers[op.controller] = allowManyListeners(
+          countedAbortSignal(),
+        );
+      }
       trace.push({ depth, op, listeners });
       return;
     }
@@ -1044,7 +1055,10 @@ async function runProgram(
     signal: subject.signal,
     receivers: [],
     senders: makeSenders(),
-    controllers: Array.from({ length: CONTROLLER_COUNT }, countedAbortSignal),
+    controllers: Array.from(
+      { length: CONTROLLER_COUNT },
+      () => allowManyListeners(countedAbortSignal()),
+    ),
     handles: [],
     connects: [],
     heldAcrossDisconnectAll: 0,

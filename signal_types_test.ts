@@ -6,11 +6,19 @@
  * does what its type says.
  */
 
-import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertFalse,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
+import { assertSpyCalls, spy } from "@std/testing/mock";
 import {
   type AnySignal,
   type ConnectedReceiver,
   type ConnectOptions,
+  type Receiver,
   type ReceiverArgs,
   type Responses,
   Signal,
@@ -20,6 +28,15 @@ import {
 
 class Server {
   constructor(readonly name = "server") {}
+}
+class Conn {
+  constructor(readonly id: number) {}
+}
+
+type Stopped = Signal<{ connection: Conn }, Server>;
+
+function stoppedSignal(): Stopped {
+  return new Signal<{ connection: Conn }, Server>();
 }
 class Model {
   static table = "models";
@@ -39,7 +56,51 @@ function assertType<Expected>() {
   ): void => {};
 }
 
-// 1. Sound variance, and a common type
+// 1. Receivers, senders, params and responses of the declared types
+
+Deno.test("Signal.connect() infers the receiver's argument types from the Signal", () => {
+  const stopped = stoppedSignal();
+  const seen: string[] = [];
+  stopped.connect(({ sender, connection, signal }) => {
+    const name: string = sender.name;
+    const id: number = connection.id;
+    const same: Stopped = signal;
+    seen.push(`${name} ${id} ${same === stopped}`);
+  });
+
+  stopped.send(new Server("main"), { connection: new Conn(3) });
+
+  assertEquals(seen, ["main 3 true"]);
+});
+
+Deno.test("Signal type parameters reject receivers and params of the wrong type", () => {
+  const stopped = stoppedSignal();
+  const wrong: Receiver<{ connection: number }, Server> = () => {};
+  // @ts-expect-error a receiver for other params is not a receiver of this signal
+  stopped.connect(wrong);
+  // @ts-expect-error likewise for disconnect
+  stopped.disconnect(wrong);
+  // @ts-expect-error the sender must be a Server
+  stopped.send("server", { connection: new Conn(1) });
+  // @ts-expect-error the params must have a connection
+  stopped.send(new Server(), { id: 1 });
+  const typed: Signal<{ n: number }, null, number> = new Signal();
+  // @ts-expect-error the response must be a number
+  typed.connect(() => "not a number");
+});
+
+Deno.test("Signal.send() requires params when a key is required", () => {
+  const stopped = stoppedSignal();
+  const receiver = spy();
+  stopped.connect(receiver);
+
+  // @ts-expect-error `connection` is required
+  stopped.send(new Server());
+
+  assertSpyCalls(receiver, 1);
+});
+
+// 2. Sound variance, and a common type
 
 Deno.test("Signal is invariant in its params, sender and response types", () => {
   const stopped = new Signal<{ a: number }, Server, string>();
@@ -85,7 +146,7 @@ Deno.test("AnySignal holds signals of any type, and does only what is safe with 
   assertEquals(heard[0]?.({}), "logged");
 });
 
-// 2. `undefined` where the runtime takes it
+// 3. `undefined` where the runtime takes it
 
 Deno.test("Signal options accept undefined for each option, meaning left out", () => {
   const saved = new Signal<Record<never, never>, Server, string>();
@@ -109,7 +170,7 @@ Deno.test("Signal options accept undefined for each option, meaning left out", (
   assertThrows(() => saved.connect(() => "", { once: "yes" }), TypeError);
 });
 
-// 3. `this: void` receivers
+// 4. `this: void` receivers
 
 Deno.test("Signal.connect() refuses a method that declares `this`", () => {
   class Counter {
@@ -133,7 +194,7 @@ Deno.test("Signal.connect() refuses a method that declares `this`", () => {
   assertEquals(counter.count, 2);
 });
 
-// 4. Per-sender narrowing
+// 5. Per-sender narrowing
 
 Deno.test("Signal.connect() gives a receiver for one sender that sender's type", () => {
   const created = new Signal<{ id: number }, typeof Model, string>();
@@ -203,6 +264,12 @@ Deno.test("Signal.receivers() and disconnect() accept what connect() accepted", 
     assert(created.disconnect(receiver, { sender: User }));
   }
   assertEquals(created.send(User), []);
+  assertThrows(
+    // @ts-expect-error a uniqueId is required when no receiver is given
+    () => created.disconnect({}),
+    TypeError,
+    "options.uniqueId is required",
+  );
 });
 
 Deno.test("Signal.next() and events() give one sender's type, as connect() does", async () => {
@@ -224,7 +291,25 @@ Deno.test("Signal.next() and events() give one sender's type, as connect() does"
   assertEquals(await admin, undefined);
 });
 
-// 5. Reserved keys, for every params type
+Deno.test("Signal.next() and events() are typed with the signal's receiver argument", async () => {
+  const stopped = new Signal<{ connection: Conn }, Server, string>();
+  const server = new Server();
+  const next: Promise<ReceiverArgs<{ connection: Conn }, Server, string>> =
+    stopped.next({ sender: server });
+  using events = stopped.events();
+  stopped.send(server, { connection: new Conn(1) });
+
+  const { connection } = await next;
+  const result = await events.next();
+  assertEquals(connection.id, 1);
+  if (!result.done) assertEquals(result.value.connection.id, 1);
+  // @ts-expect-error the sender option must be a Server
+  stopped.next({ sender: "db" }).catch(() => {});
+  // @ts-expect-error limit is a number
+  assertThrows(() => stopped.events({ limit: "2" }));
+});
+
+// 6. Reserved keys, for every params type
 
 Deno.test("Signal refuses reserved keys whatever its params type", () => {
   const counts = new Signal<Record<string, number>>();
@@ -262,13 +347,33 @@ Deno.test("Signal refuses a params type with a reserved key", () => {
   const withSignal = new Signal<{ signal: string }>();
   // @ts-expect-error `sender` is reserved, optional or not
   const withSender = new Signal<{ id: number; sender?: string }>();
+  // @ts-expect-error alone too
+  const withOnlySender = new Signal<{ sender?: number }>();
   // @ts-expect-error params are named values, not a string
   const withString = new Signal<string>();
   const fine = new Signal<{ id: number; senderName: string }>();
-  assert(withSignal && withSender && withString && fine);
+  assert(withSignal && withSender && withOnlySender && withString && fine);
 });
 
-// 6. The untyped Signal
+Deno.test("Signal with declared params refuses a reserved key in each send's params", async () => {
+  const saved = new Signal<{ id: number }, string>();
+  // @ts-expect-error `sender` is reserved
+  assertThrows(() => saved.send("db", { id: 1, sender: "x" }), TypeError);
+  // @ts-expect-error `signal` is reserved
+  assertThrows(() => saved.sendRobust("db", { id: 1, signal: 2 }), TypeError);
+  await assertRejects(
+    // @ts-expect-error `sender` is reserved
+    () => saved.sendAsync("db", { id: 1, sender: "x" }),
+    TypeError,
+  );
+  await assertRejects(
+    // @ts-expect-error `signal` is reserved
+    () => saved.sendAsyncRobust("db", { id: 1, signal: 2 }),
+    TypeError,
+  );
+});
+
+// 7. The untyped Signal
 
 Deno.test("Signal without type arguments takes any named values, read as unknown", () => {
   const saved = new Signal();

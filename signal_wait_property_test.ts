@@ -21,7 +21,11 @@ import {
   type ReceiverArgs,
   Signal,
 } from "./mod.ts";
-import { assertSameTrace, fcSettings } from "./_test_helpers.ts";
+import {
+  allowManyListeners,
+  assertSameTrace,
+  fcSettings,
+} from "./_test_helpers.ts";
 
 type Params = { n: number };
 type TestReceiver = Receiver<Params, unknown, unknown>;
@@ -855,7 +859,7 @@ async function runProgram(
     receivers: [],
     controllers: Array.from(
       { length: CONTROLLER_COUNT },
-      () => new AbortController(),
+      () => allowManyListeners(new AbortController()),
     ),
     connections: [],
     iterators: [],

@@ -16,8 +16,6 @@
  *   `Deno.customInspect` ones.
  * - Under Bun, `gc()` is `Bun.gc(true)`, a full collection, as with Node's
  *   `--expose-gc`.
- * - No limit on listeners per EventTarget, as in Deno: Node warns past 10,
- *   and the churn test puts many on each of its long-lived AbortSignals.
  * - `new Worker(url)` of a test's worker script (`testing/*_worker.ts`)
  *   starts the bundle that `scripts/test_npm.ts` wrote beside it
  *   (`testing/*_worker.mjs`): under Bun through its own `Worker`, under Node
@@ -31,7 +29,6 @@
  * @module
  */
 
-import { setMaxListeners } from "node:events";
 import { createRequire } from "node:module";
 import process from "node:process";
 import type * as NodeTest from "node:test";
@@ -117,7 +114,6 @@ Object.assign(globalThis, {
   },
 });
 
-setMaxListeners(0);
 if (bun !== undefined) {
   (globalThis as { gc?: () => void }).gc ??= () => bun.gc(true);
 }

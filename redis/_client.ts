@@ -15,6 +15,16 @@
 /**
  * A client object from node-redis or ioredis, as the user made and connected
  * it. Only its shape is checked, at run time.
+ *
+ * @example Either library's client is one
+ * ```ts
+ * import type { RedisClient } from "@signalry/redis";
+ * import { Redis } from "npm:ioredis@5.11.1";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const client: RedisClient = new Redis({ lazyConnect: true }); // not connected
+ * assertEquals(typeof client.publish, "function");
+ * ```
  */
 export interface RedisClient {
   /** Both libraries have it; the channel calls it with a channel name and a string. */
@@ -33,6 +43,11 @@ export interface ClientPort {
   isReady(): boolean;
   /** Whether the connection is in subscriber mode, where it cannot publish. */
   isSubscriber(): boolean;
+  /**
+   * Whether the user has connected it (it may be reconnecting). A node-redis
+   * client that was never connected holds commands for ever.
+   */
+  isOpen(): boolean;
   publish(channel: string, text: string): Promise<unknown>;
   /** Subscribes `listener` to `channel`; resolves once Redis confirmed it. */
   subscribe(
@@ -52,12 +67,12 @@ type Listener = (...args: unknown[]) => void;
 /** The methods both libraries' clients share, from Node's EventEmitter. */
 interface Emitter {
   on(event: string, listener: Listener): unknown;
-  off?(event: string, listener: Listener): unknown;
   removeListener(event: string, listener: Listener): unknown;
 }
 
 interface NodeRedis extends Emitter {
   readonly isReady: boolean;
+  readonly isOpen?: boolean;
   readonly isPubSubActive?: boolean;
   publish(channel: string, message: string): Promise<unknown>;
   subscribe(
@@ -116,6 +131,7 @@ function nodeRedisPort(client: NodeRedis): ClientPort {
     library: "node-redis",
     isReady: () => client.isReady,
     isSubscriber: () => client.isPubSubActive === true,
+    isOpen: () => client.isOpen !== false,
     publish: (channel, text) => client.publish(channel, text),
     subscribe: (channel, listener) => client.subscribe(channel, listener),
     unsubscribe: (channel, listener) => client.unsubscribe(channel, listener),
@@ -141,6 +157,8 @@ function ioRedisPort(client: IoRedis): ClientPort {
     library: "ioredis",
     isReady: () => client.status === "ready",
     isSubscriber: () => Boolean(client.condition?.subscriber),
+    // A lazy client connects on its first command; a quit one rejects it.
+    isOpen: () => client.status !== "end",
     publish: (channel, text) => client.publish(channel, text),
     subscribe: (channel, listener) => {
       if (listeners.size === 0) client.on("message", onMessage as Listener);

@@ -10,7 +10,24 @@ import { devalueCodec, type RedisCodec } from "./codec.ts";
 
 export type { RedisClient } from "./_client.ts";
 
-/** Options of {@linkcode redisChannel}. */
+/**
+ * Options of {@linkcode redisChannel}.
+ *
+ * @example One client cannot be both
+ * ```ts
+ * import { redisChannel, type RedisChannelOptions } from "@signalry/redis";
+ * import { Redis } from "npm:ioredis@5.11.1";
+ * import { assertThrows } from "@std/assert";
+ *
+ * const client = new Redis({ lazyConnect: true }); // never connects here
+ * const options: RedisChannelOptions = {
+ *   publisher: client,
+ *   subscriber: client,
+ *   channel: "app",
+ * };
+ * assertThrows(() => redisChannel(options), TypeError, "subscriber mode cannot publish");
+ * ```
+ */
 export interface RedisChannelOptions {
   /**
    * A connected node-redis or ioredis client that publishes. It may be the
@@ -29,7 +46,21 @@ export interface RedisChannelOptions {
   codec?: RedisCodec | undefined;
 }
 
-/** What a channel's `error` events carry: an error with a code the relay knows. */
+/**
+ * What a channel's `error` events carry, and its posts reject with: an error
+ * with a `code` the relay knows. Match on `code`, not on the class: two
+ * copies of this package may be loaded.
+ *
+ * @example Match on the code
+ * ```ts
+ * import { RedisChannelError } from "@signalry/redis";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const error: unknown = new RedisChannelError("unavailable", "Redis is down");
+ * const code = (error as { code?: unknown }).code;
+ * assertEquals(code, "unavailable");
+ * ```
+ */
 export class RedisChannelError extends Error {
   /**
    * `"unavailable"` (the publisher is not ready: nothing was published),
@@ -58,7 +89,26 @@ export class RedisChannelError extends Error {
   }
 }
 
-/** The event a {@linkcode RedisChannel} dispatches for trouble; `error.code` says which. */
+/**
+ * The event a {@linkcode RedisChannel} dispatches for trouble; `error.code`
+ * says which.
+ *
+ * @example Listen for trouble
+ * ```ts
+ * import { RedisChannelError, RedisChannelErrorEvent } from "@signalry/redis";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const target = new EventTarget();
+ * const codes: string[] = [];
+ * target.addEventListener("error", (event) => {
+ *   codes.push((event as RedisChannelErrorEvent).error.code);
+ * });
+ * target.dispatchEvent(
+ *   new RedisChannelErrorEvent(new RedisChannelError("disconnected", "lost")),
+ * );
+ * assertEquals(codes, ["disconnected"]);
+ * ```
+ */
 export class RedisChannelErrorEvent extends Event {
   /** What went wrong. */
   readonly error: RedisChannelError;
@@ -82,6 +132,25 @@ export class RedisChannelErrorEvent extends Event {
  *
  * It never connects, quits or reconfigures the clients: they belong to the
  * user. `close()` only unsubscribes its own listener.
+ *
+ * @example Posts fail at once, and ready rejects, while Redis cannot be reached
+ * ```ts
+ * import { RedisChannel, RedisChannelError, redisChannel } from "@signalry/redis";
+ * import { Redis } from "npm:ioredis@5.11.1";
+ * import { assertInstanceOf, assertRejects } from "@std/assert";
+ *
+ * // Nothing listens on port 1; these clients try once, and queue nothing.
+ * const options = { port: 1, lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null };
+ * const publisher = new Redis(options).on("error", () => {});
+ * const subscriber = new Redis(options).on("error", () => {});
+ * const channel = redisChannel({ publisher, subscriber, channel: "app" });
+ * assertInstanceOf(channel, RedisChannel);
+ * await assertRejects(() => channel.ready, RedisChannelError, "Cannot subscribe");
+ * await assertRejects(() => channel.postMessage("hello"), RedisChannelError, "not connected");
+ * await channel.close();
+ * publisher.disconnect();
+ * subscriber.disconnect();
+ * ```
  */
 export class RedisChannel extends EventTarget {
   /** The Redis channel name. */
@@ -262,12 +331,24 @@ export class RedisChannel extends EventTarget {
  *
  * @param options The clients, the channel name and, optionally, a codec.
  * @returns A channel that is subscribing; its `ready` resolves once it listens.
- * @throws {TypeError} If a client is not a node-redis or ioredis client, if
- * one client is passed as both, if `publisher` is in subscriber mode, if
+ * @throws {TypeError} If a client is not a node-redis or ioredis client, or
+ * is closed (never connected, or quit), if one client is passed as both, if `publisher` is in subscriber mode, if
  * `channel` is not a non-empty string, or if `codec` has no `encode` and
  * `decode` functions.
  *
- * @example Two channels on one Redis server hear each other
+ * @example A client that is not node-redis or ioredis is refused
+ * ```ts
+ * import { redisChannel } from "@signalry/redis";
+ * import { assertThrows } from "@std/assert";
+ *
+ * assertThrows(
+ *   () => redisChannel({ publisher: {} as never, subscriber: {} as never, channel: "app" }),
+ *   TypeError,
+ *   "publisher is neither a node-redis client",
+ * );
+ * ```
+ *
+ * @example Relay a Signal between processes (needs a redis-server)
  * ```ts ignore
  * import { relay } from "@signalry/signalry/relay";
  * import { Signal } from "@signalry/signalry";
@@ -301,6 +382,18 @@ export function redisChannel(options: RedisChannelOptions): RedisChannel {
     throw new TypeError(
       `Cannot create Redis channel: publisher is a ${publisherPort.library} client and subscriber a ${subscriberPort.library} client (use two clients of one library)`,
     );
+  }
+  for (
+    const [argument, port] of [["publisher", publisherPort], [
+      "subscriber",
+      subscriberPort,
+    ]] as const
+  ) {
+    if (!port.isOpen()) {
+      throw new TypeError(
+        `Cannot create Redis channel: ${argument} (${port.library}) is not connected; connect it first (the channel never connects or quits a client)`,
+      );
+    }
   }
   if (publisherPort.isSubscriber()) {
     throw new TypeError(

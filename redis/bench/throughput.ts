@@ -11,7 +11,8 @@
  *   modes share the way back and the difference is the relay's.
  *
  * Ratios come from one run; rounds alternate the modes. Run it with
- * `deno task bench` in `redis/` (it starts its own redis-server).
+ * `deno task bench` in `redis/` (it starts its own redis-server);
+ * BENCH_LIBRARY=ioredis (or redis@4) picks the clients, redis@5 by default.
  *
  * @module
  */
@@ -19,27 +20,50 @@
 import { Signal } from "../../mod.ts";
 import { relay } from "../../relay.ts";
 import { devalueCodec, redisChannel } from "../mod.ts";
-import { connectPair } from "../testing/clients.ts";
+import { connectPair, type Library } from "../testing/clients.ts";
 import { startRedis } from "../testing/server.ts";
 
 const MESSAGES = Number(Deno.env.get("BENCH_MESSAGES") ?? 20_000);
 const ROUNDS = Number(Deno.env.get("BENCH_ROUNDS") ?? 3);
 const ROUND_TRIPS = Number(Deno.env.get("BENCH_ROUND_TRIPS") ?? 500);
+const LIBRARY = (Deno.env.get("BENCH_LIBRARY") ?? "redis@5") as Library;
 const LIMIT_MS = 60_000;
 const params = (id: number) => ({ id, table: "users", at: new Date(0) });
 
 type Mode = "raw" | "relay";
 
+/** A raw subscription with either library's client. */
+async function subscribeRaw(
+  client: unknown,
+  channel: string,
+  listener: (text: string) => void,
+): Promise<void> {
+  if (typeof (client as { status?: unknown }).status === "string") {
+    const io = client as {
+      on(
+        event: "message",
+        listener: (channel: string, text: string) => void,
+      ): void;
+      subscribe(channel: string): Promise<unknown>;
+    };
+    io.on("message", (heard, text) => {
+      if (heard === channel) listener(text);
+    });
+    await io.subscribe(channel);
+  } else {
+    await (client as {
+      subscribe(
+        channel: string,
+        listener: (text: string) => void,
+      ): Promise<unknown>;
+    }).subscribe(channel, listener);
+  }
+}
+
 async function subscriberProcess(url: string): Promise<void> {
-  const clients = await connectPair("redis@5", url);
+  const clients = await connectPair(LIBRARY, url);
   const publisher = clients.publisher as unknown as {
     publish(channel: string, message: string): Promise<unknown>;
-  };
-  const subscriber = clients.subscriber as unknown as {
-    subscribe(
-      channel: string,
-      listener: (text: string) => void,
-    ): Promise<unknown>;
   };
   const out = (line: string) => console.log(line);
   let expected = 0;
@@ -50,7 +74,7 @@ async function subscriberProcess(url: string): Promise<void> {
     else if (heard === expected) out("done");
   };
   let answering = false;
-  await subscriber.subscribe("raw", (text) => {
+  await subscribeRaw(clients.subscriber, "raw", (text) => {
     devalueCodec.decode(text); // The same decoding work as the relay does.
     hear(answering);
   });
@@ -58,7 +82,7 @@ async function subscriberProcess(url: string): Promise<void> {
   saved.connect(() => hear(answering));
   const channel = redisChannel({
     publisher: clients.publisher,
-    subscriber: (await connectPair("redis@5", url)).subscriber,
+    subscriber: (await connectPair(LIBRARY, url)).subscriber,
     channel: "relayed",
   });
   const carrier = relay(channel, { signals: [saved] });
@@ -79,8 +103,8 @@ async function subscriberProcess(url: string): Promise<void> {
 
 async function main(): Promise<void> {
   await using server = await startRedis();
-  await using clients = await connectPair("redis@5", server.url);
-  const ackClients = await connectPair("redis@5", server.url);
+  await using clients = await connectPair(LIBRARY, server.url);
+  const ackClients = await connectPair(LIBRARY, server.url);
   const publisher = clients.publisher as unknown as {
     publish(channel: string, message: string): Promise<unknown>;
   };
@@ -141,14 +165,8 @@ async function main(): Promise<void> {
       return MESSAGES / ((performance.now() - started) / 1000);
     };
 
-    const acks = ackClients.subscriber as unknown as {
-      subscribe(
-        channel: string,
-        listener: (text: string) => void,
-      ): Promise<unknown>;
-    };
     let onAck: () => void = () => {};
-    await acks.subscribe("ack", () => onAck());
+    await subscribeRaw(ackClients.subscriber, "ack", () => onAck());
 
     const roundTrips = async (mode: Mode): Promise<number[]> => {
       await command(`answer ${ROUND_TRIPS}`);
@@ -197,7 +215,7 @@ async function main(): Promise<void> {
     const median = (values: number[]) =>
       [...values].sort((a, b) => a - b)[values.length >> 1]!;
     console.log(
-      `Redis ${MESSAGES} sends per throughput run, ${ROUND_TRIPS} round trips per latency run, node-redis 5, Deno ${Deno.version.deno}\n`,
+      `Redis ${MESSAGES} sends per throughput run, ${ROUND_TRIPS} round trips per latency run, ${LIBRARY}, Deno ${Deno.version.deno}\n`,
     );
     console.log(
       "| round | raw PUBLISH/s | relayed sends/s | relayed ÷ raw | raw p50 RTT µs | relayed p50 RTT µs | difference µs |",

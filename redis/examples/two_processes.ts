@@ -2,7 +2,8 @@
  * Two processes, one Signal: this script starts a second copy of itself
  * (the "worker"), and each relays `saved` over the Redis channel "example".
  * The web process saves a user; the worker's receiver hears it, and so does
- * the web process's own, once.
+ * the web process's own, once. The `{ local: true }` receiver (the welcome
+ * email) runs only in the process that sent.
  *
  * Needs a redis-server on REDIS_URL (default redis://127.0.0.1:6379). If
  * you have none: `apt-get install -y redis-server` (Debian, Ubuntu), `brew
@@ -48,6 +49,11 @@ const saved = new Signal<{ id: number; email: string }, typeof User>({
 });
 saved.connect(({ id, sender }) =>
   console.log(`${role}: ${sender.name} ${id} saved`)
+);
+// Local: the welcome email goes out once, from the process that saved.
+saved.connect(
+  ({ email }) => console.log(`${role}: welcome email to ${email}`),
+  { local: true },
 );
 
 const channel = redisChannel({ publisher, subscriber, channel: "example" });
