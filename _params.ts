@@ -35,24 +35,124 @@ export type NoReservedKeys = {
 };
 
 /**
- * The arguments of a send after the sender: the params, which may be left
- * out (or `undefined`) when the params type has no required key. A reserved
- * key in them is a compile error, whatever the params type; for `object`,
- * a type that names no key, any other key may be sent.
+ * The reserved keys a params type declares itself, whatever their type:
+ * not through an index signature, and not as {@linkcode NoReservedKeys}'
+ * refusals.
+ */
+type DeclaredReservedKeys<Params> = {
+  [Key in keyof Params & ReservedKey]: string extends keyof Params ? never
+    : [Exclude<Params[Key], undefined>] extends [never] ? Key
+    : Exclude<Params[Key], undefined> extends Misuse<string> ? never
+    : Key;
+}[keyof Params & ReservedKey];
+
+/**
+ * A reserved key a params type declares, made required: without
+ * `exactOptionalPropertyTypes`, `sender?: undefined` satisfies
+ * {@linkcode NoReservedKeys}, but it is optional where this requires it.
+ * Written as `Params[Key]`, so that a generic params type satisfies it.
  *
  * @ignore
  */
-export type SendParams<Params extends SignalParams> =
+export type ReservedKeysDeclaredIn<Params> = {
+  readonly [Key in Extract<keyof Params, DeclaredReservedKeys<Params>>]:
+    Params[Key];
+};
+
+/**
+ * The arguments of a send after the sender: the params, which may be left
+ * out (or `undefined`) when the params type has no required key. A reserved
+ * key in them is a compile error, whatever the params type, even with the
+ * value `undefined`; for `object`, a type that names no key, any other key
+ * may be sent. `Sent`, the type of the object passed, is inferred only to
+ * find its keys: without `exactOptionalPropertyTypes`, an optional key
+ * accepts `undefined`, so `NoReservedKeys` alone would let
+ * `{ sender: undefined }` through. Written out rather than named, so that
+ * errors show the params type itself.
+ *
+ * @ignore
+ */
+export type SendParams<Params extends SignalParams, Sent = unknown> =
   Record<never, never> extends Params ? [
       params?:
         | (
           & Params
           & NoReservedKeys
           & AnyKeyFor<Params>
+          & RefuseReservedKeys<Sent>
         )
         | undefined,
     ]
-    : [params: Params & NoReservedKeys & AnyKeyFor<Params>];
+    : [
+      params:
+        & Params
+        & NoReservedKeys
+        & AnyKeyFor<Params>
+        & RefuseReservedKeys<Sent>,
+    ];
+
+/**
+ * The arguments of a send: the sender, then the {@linkcode SendParams}.
+ * The sender may be left out too when it may be `undefined` and no param is
+ * required, as in `ready.send()`.
+ *
+ * @ignore
+ */
+export type SendArgs<Params extends SignalParams, Sender, Sent = unknown> =
+  undefined extends Sender ? Record<never, never> extends Params ? [
+        sender?: Sender,
+        params?:
+          | (
+            & Params
+            & NoReservedKeys
+            & AnyKeyFor<Params>
+            & RefuseReservedKeys<Sent>
+          )
+          | undefined,
+      ]
+    : [
+      sender: Sender,
+      params:
+        & Params
+        & NoReservedKeys
+        & AnyKeyFor<Params>
+        & RefuseReservedKeys<Sent>,
+    ]
+    : Record<never, never> extends Params ? [
+        sender: Sender,
+        params?:
+          | (
+            & Params
+            & NoReservedKeys
+            & AnyKeyFor<Params>
+            & RefuseReservedKeys<Sent>
+          )
+          | undefined,
+      ]
+    : [
+      sender: Sender,
+      params:
+        & Params
+        & NoReservedKeys
+        & AnyKeyFor<Params>
+        & RefuseReservedKeys<Sent>,
+    ];
+
+/**
+ * Each reserved key among `Sent`'s keys, required and refused; nothing when
+ * there is none, or when an index signature (a computed key) stands for
+ * them, which only the run time can check. The first part, over `keyof Sent`, is what lets the
+ * compiler infer `Sent` from the object passed (TypeScript 5.2 too).
+ */
+type RefuseReservedKeys<Sent> = string extends keyof Sent ? unknown
+  : [keyof Sent & ReservedKey] extends [never] ? unknown
+  :
+    & { readonly [Key in keyof Sent]?: unknown }
+    & {
+      readonly [Key in keyof Sent & ReservedKey]-?: Misuse<
+        `${Key} is reserved: ${typeof RESERVED_KEYS[Key]}`
+      >;
+    };
 
 /** `object` names no key, so every key would be an excess property: allow any. */
 type AnyKeyFor<Params> = [keyof Params] extends [never]

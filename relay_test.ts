@@ -663,6 +663,64 @@ Deno.test("relay() carries 5,000 sends awaited one by one from a worker without 
   }
 });
 
+Deno.test("relay() in a worker reports bad messages posted raw onto the channel as decode, and reads on", async () => {
+  const name = `signalry-worker-${crypto.randomUUID()}`;
+  const worker = await startWorker(name);
+  const raw = new BroadcastChannel(name);
+  const channel = new BroadcastChannel(name);
+  const tick = new Signal<{ n: number }>({ name: "tick" });
+  const carried = relay(channel, { signals: [tick] });
+  try {
+    raw.postMessage("not json {");
+    raw.postMessage('{"wrong":"shape"}');
+    raw.postMessage(
+      JSON.stringify([2, "other", 0, 0, [["tick", 0, "x", null]]]),
+    );
+    raw.postMessage({ not: "text" });
+    tick.send("main", { n: 0 });
+    let report: WorkerReport | undefined;
+    await waitFor(async () => {
+      report = await worker.ask<WorkerReport>({ op: "report" });
+      return report.ns === 1;
+    }, "the good send");
+    assertEquals(report!.codes, ["decode", "decode", "decode", "decode"]);
+    assertEquals(report!.stats.received, 1);
+  } finally {
+    await carried.close();
+    channel.close();
+    raw.close();
+    await worker.stop();
+  }
+});
+
+Deno.test("relay() in a worker dispatches nothing once closed, while the main thread's sends stay local to it", async () => {
+  const name = `signalry-worker-${crypto.randomUUID()}`;
+  const worker = await startWorker(name);
+  const channel = new BroadcastChannel(name);
+  const tick = new Signal<{ n: number }>({ name: "tick" });
+  const heard: number[] = [];
+  tick.connect(({ n }) => void heard.push(n));
+  const carried = relay(channel, { signals: [tick] });
+  try {
+    tick.send("main", { n: 0 });
+    await waitFor(
+      async () => (await worker.ask<WorkerReport>({ op: "report" })).ns === 1,
+      "the first send",
+    );
+    await worker.ask({ op: "closeRelay" });
+    tick.send("main", { n: 1 });
+    await carried.flush();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const report = await worker.ask<WorkerReport>({ op: "report" });
+    assertEquals([report.ns, report.stats.received], [1, 1]);
+    assertEquals(heard, [0, 1], "local receivers still run");
+  } finally {
+    await carried.close();
+    channel.close();
+    await worker.stop();
+  }
+});
+
 Deno.test("relay() reports as a gap the sends that a raw, uncoalesced burst loses between threads", async () => {
   const name = `signalry-worker-${crypto.randomUUID()}`;
   const worker = await startWorker(name);

@@ -15,7 +15,7 @@ import {
   UNNAMED,
   type WaitChoices,
 } from "./_options.ts";
-import { checkParams, receiverArgs, type SendParams } from "./_params.ts";
+import { checkParams, receiverArgs, type SendArgs } from "./_params.ts";
 import {
   type CallList,
   isObject,
@@ -27,6 +27,7 @@ import type {
   AnySignal,
   AsyncResponses,
   AsyncRobustResponses,
+  ConnectedReceiver,
   Connection,
   ConnectOptions,
   DisconnectOptions,
@@ -141,7 +142,7 @@ function callSteps<Args, Response>(
  * ```
  */
 export class Signal<
-  in out Params extends SignalParams = Record<string, unknown>,
+  in out Params extends SignalParams<Params> = Record<string, unknown>,
   in out Sender = unknown,
   in out Response = unknown,
 > implements AnySignal {
@@ -423,7 +424,9 @@ export class Signal<
   /**
    * Disconnects the registration that `receiver` (or `options.uniqueId`)
    * made for `options.sender`, where the receiver may take a sender narrower
-   * than `Sender`, as {@linkcode Signal.prototype.connect} accepted it.
+   * than `Sender`, as {@linkcode Signal.prototype.connect} accepted it, or
+   * be a {@linkcode ConnectedReceiver} that `receivers()` or a send handed
+   * back.
    *
    * @typeParam From The type of `options.sender`.
    * @param receiver The receiver connected without a `uniqueId`; with one, any function.
@@ -449,7 +452,7 @@ export class Signal<
    * ```
    */
   disconnect<From extends Sender>(
-    receiver: Receiver<Params, Sender, Response, HeardSender<Sender, From>>,
+    receiver: ConnectedReceiver<Params, Sender, Response>,
     options: DisconnectOptions<Sender> & { readonly sender: From },
   ): boolean;
   /**
@@ -475,13 +478,13 @@ export class Signal<
   ): boolean;
   disconnect(
     receiverOrOptions:
-      | Receiver<Params, Sender, Response>
+      | ConnectedReceiver<Params, Sender, Response>
       | DisconnectOptions<Sender>,
     options?: DisconnectOptions<Sender>,
   ): boolean {
     if (!Signal.#is(this)) throw Signal.#detached("disconnect");
     const action = this.#actions.disconnect;
-    let receiver: Receiver<Params, Sender, Response> | undefined;
+    let receiver: ConnectedReceiver<Params, Sender, Response> | undefined;
     if (typeof receiverOrOptions === "function") {
       receiver = receiverOrOptions;
     } else if (isObject(receiverOrOptions) && options === undefined) {
@@ -508,8 +511,11 @@ export class Signal<
    * Who is called is fixed when the send starts. A receiver that throws stops
    * the send: its error propagates and later receivers are not called.
    *
+   * @typeParam Sent The type of the params passed, inferred, never written:
+   * a reserved key among its keys is refused, even with the value `undefined`.
    * @param sender Who sends; `undefined` reaches only receivers connected
-   * without a sender.
+   * without a sender. It may be left out when the sender type admits
+   * `undefined` and no param is required, as in `ready.send()`.
    * @param params The named values every receiver gets; may be left out when
    * no key is required.
    * @returns A `[receiver, response]` pair per receiver called, in call order.
@@ -526,12 +532,11 @@ export class Signal<
    * assertEquals(saved.send("db", { id: 21 }).map(([, n]) => n), [42]);
    * ```
    */
-  send<From extends Sender>(
-    sender: From,
-    ...params: SendParams<Params>
-  ): Responses<Params, Sender, Response, From>;
+  send<Sent = unknown>(
+    ...args: SendArgs<Params, Sender, Sent>
+  ): Responses<Params, Sender, Response>;
   send(
-    sender: Sender,
+    sender: Sender = undefined as Sender,
     params?: Params,
   ): Responses<Params, Sender, Response> {
     if (!Signal.#is(this)) throw Signal.#detached("send");
@@ -566,8 +571,11 @@ export class Signal<
    * Sends the signal like {@linkcode Signal.prototype.send}, but calls every
    * receiver even when some throw, as Django's `send_robust` does.
    *
+   * @typeParam Sent The type of the params passed, inferred, never written:
+   * a reserved key among its keys is refused, even with the value `undefined`.
    * @param sender Who sends; `undefined` reaches only receivers connected
-   * without a sender.
+   * without a sender. It may be left out when the sender type admits
+   * `undefined` and no param is required, as in `ready.send()`.
    * @param params The named values every receiver gets; may be left out when
    * no key is required.
    * @returns A `[receiver, outcome]` pair per receiver called, in call order;
@@ -591,12 +599,11 @@ export class Signal<
    * assertEquals(outcomes, ["rejected", "fulfilled"]);
    * ```
    */
-  sendRobust<From extends Sender>(
-    sender: From,
-    ...params: SendParams<Params>
-  ): RobustResponses<Params, Sender, Response, From>;
+  sendRobust<Sent = unknown>(
+    ...args: SendArgs<Params, Sender, Sent>
+  ): RobustResponses<Params, Sender, Response>;
   sendRobust(
-    sender: Sender,
+    sender: Sender = undefined as Sender,
     params?: Params,
   ): RobustResponses<Params, Sender, Response> {
     if (!Signal.#is(this)) throw Signal.#detached("sendRobust");
@@ -642,8 +649,11 @@ export class Signal<
    * error, and what earlier receivers returned is not awaited: a rejection
    * among it is ignored, as `Promise.all` ignores all but the first.
    *
+   * @typeParam Sent The type of the params passed, inferred, never written:
+   * a reserved key among its keys is refused, even with the value `undefined`.
    * @param sender Who sends; `undefined` reaches only receivers connected
-   * without a sender.
+   * without a sender. It may be left out when the sender type admits
+   * `undefined` and no param is required, as in `ready.send()`.
    * @param params The named values every receiver gets; may be left out when
    * no key is required.
    * @returns A promise of a `[receiver, awaited response]` pair per receiver
@@ -664,19 +674,18 @@ export class Signal<
    * assertEquals(responses.map(([, length]) => length), [5, 0]);
    * ```
    */
-  sendAsync<From extends Sender>(
-    sender: From,
-    ...params: SendParams<Params>
-  ): Promise<AsyncResponses<Params, Sender, Response, From>>;
+  sendAsync<Sent = unknown>(
+    ...args: SendArgs<Params, Sender, Sent>
+  ): Promise<AsyncResponses<Params, Sender, Response>>;
   async sendAsync(
-    sender: Sender,
+    sender: Sender = undefined as Sender,
     params?: Params,
   ): Promise<AsyncResponses<Params, Sender, Response>> {
     if (!Signal.#is(this)) throw Signal.#detached("sendAsync");
     checkParams(params, this.#actions.send);
     if (this.#detour && !this.#beforeReceivers(sender, params)) return [];
     const { receivers, steps } = this.#registry.callListFor(sender);
-    const responses: Responses<Params, Sender, Response> = [];
+    const responses: Array<[Receiver<Params, Sender, Response>, Response]> = [];
     if (receivers.length === 0 && steps === null) return [];
     const args = this.#receiverArgs(sender, params);
     try {
@@ -707,8 +716,11 @@ export class Signal<
    * Sends the signal to receivers that may be async, calling and awaiting
    * every one of them even when some throw or reject.
    *
+   * @typeParam Sent The type of the params passed, inferred, never written:
+   * a reserved key among its keys is refused, even with the value `undefined`.
    * @param sender Who sends; `undefined` reaches only receivers connected
-   * without a sender.
+   * without a sender. It may be left out when the sender type admits
+   * `undefined` and no param is required, as in `ready.send()`.
    * @param params The named values every receiver gets; may be left out when
    * no key is required.
    * @returns A promise of a `[receiver, outcome]` pair per receiver called, in
@@ -729,12 +741,11 @@ export class Signal<
    * assertEquals(outcomes.map(([, outcome]) => outcome.status), ["rejected", "fulfilled"]);
    * ```
    */
-  sendAsyncRobust<From extends Sender>(
-    sender: From,
-    ...params: SendParams<Params>
-  ): Promise<AsyncRobustResponses<Params, Sender, Response, From>>;
+  sendAsyncRobust<Sent = unknown>(
+    ...args: SendArgs<Params, Sender, Sent>
+  ): Promise<AsyncRobustResponses<Params, Sender, Response>>;
   async sendAsyncRobust(
-    sender: Sender,
+    sender: Sender = undefined as Sender,
     params?: Params,
   ): Promise<AsyncRobustResponses<Params, Sender, Response>> {
     if (!Signal.#is(this)) throw Signal.#detached("sendAsyncRobust");
@@ -780,6 +791,10 @@ export class Signal<
   /**
    * Lists the receivers a send from `sender` would call, in call order.
    *
+   * Each may have been connected for one sender only, narrower than the
+   * argument's type, so each is a {@linkcode ConnectedReceiver}: compare it
+   * with a receiver or disconnect it, but do not call it.
+   *
    * @param sender The sender to ask about; left out, a send without a sender.
    * @returns A new array of receivers.
    *
@@ -797,9 +812,7 @@ export class Signal<
    * assertEquals(saved.receivers(), [log]);
    * ```
    */
-  receivers<From extends Sender = Sender>(
-    sender?: From,
-  ): Receiver<Params, Sender, Response, From>[] {
+  receivers(sender?: Sender): ConnectedReceiver<Params, Sender, Response>[] {
     if (!Signal.#is(this)) throw Signal.#detached("receivers");
     return this.#registry.receiversFor(sender) as Receiver<
       Params,

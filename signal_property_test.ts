@@ -13,6 +13,7 @@
 import { equal } from "@std/assert";
 import fc from "fast-check";
 import {
+  type ConnectedReceiver,
   type Connection,
   type ConnectOptions,
   type DisconnectOptions,
@@ -33,6 +34,8 @@ import {
 
 type Params = { n?: number };
 type TestReceiver = Receiver<Params, unknown, unknown>;
+/** A receiver as a send hands it back: compared, never called. */
+type SentReceiver = ConnectedReceiver<Params, unknown, unknown>;
 type SignalUnderTest = Pick<
   Signal<Params, unknown, unknown>,
   | "connect"
@@ -130,14 +133,14 @@ class ReferenceSignal implements SignalUnderTest {
   }
 
   disconnect(
-    receiver: TestReceiver,
+    receiver: SentReceiver,
     options?: DisconnectOptions<unknown>,
   ): boolean;
   disconnect(
     options: DisconnectOptions<unknown> & { readonly uniqueId: UniqueId },
   ): boolean;
   disconnect(
-    receiverOrOptions: TestReceiver | DisconnectOptions<unknown>,
+    receiverOrOptions: SentReceiver | DisconnectOptions<unknown>,
     options: DisconnectOptions<unknown> = {},
   ): boolean {
     if (typeof receiverOrOptions !== "function") options = receiverOrOptions;
@@ -155,14 +158,14 @@ class ReferenceSignal implements SignalUnderTest {
       (sender !== undefined && sameValueZero(registration.sender, sender));
   }
 
-  send(sender: unknown, params?: Params): Array<[TestReceiver, unknown]> {
+  send(sender: unknown, params?: Params): Array<[SentReceiver, unknown]> {
     const snapshot = this.registrations.filter((registration) =>
       this.#hears(registration, sender)
     );
     const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
       Params
     >;
-    const responses: Array<[TestReceiver, unknown]> = [];
+    const responses: Array<[SentReceiver, unknown]> = [];
     for (const registration of snapshot) {
       if (registration.once) {
         if (registration.fired) continue;
@@ -177,14 +180,14 @@ class ReferenceSignal implements SignalUnderTest {
   sendRobust(
     sender: unknown,
     params?: Params,
-  ): Array<[TestReceiver, PromiseSettledResult<unknown>]> {
+  ): Array<[SentReceiver, PromiseSettledResult<unknown>]> {
     const snapshot = this.registrations.filter((registration) =>
       this.#hears(registration, sender)
     );
     const args = { signal: this, sender, ...params } as unknown as ReceiverArgs<
       Params
     >;
-    const outcomes: Array<[TestReceiver, PromiseSettledResult<unknown>]> = [];
+    const outcomes: Array<[SentReceiver, PromiseSettledResult<unknown>]> = [];
     for (const registration of snapshot) {
       if (registration.once) {
         if (registration.fired) continue;
@@ -204,7 +207,7 @@ class ReferenceSignal implements SignalUnderTest {
   async sendAsync(
     sender: unknown,
     params?: Params,
-  ): Promise<Array<[TestReceiver, unknown]>> {
+  ): Promise<Array<[SentReceiver, unknown]>> {
     const responses = this.send(sender, params);
     const settled = await Promise.allSettled(responses.map(([, r]) => r));
     // The first failure in connection order.
@@ -220,7 +223,7 @@ class ReferenceSignal implements SignalUnderTest {
   async sendAsyncRobust(
     sender: unknown,
     params?: Params,
-  ): Promise<Array<[TestReceiver, PromiseSettledResult<unknown>]>> {
+  ): Promise<Array<[SentReceiver, PromiseSettledResult<unknown>]>> {
     const outcomes = this.sendRobust(sender, params);
     const settled = await Promise.allSettled(
       outcomes.map(([, outcome]) =>
@@ -961,7 +964,7 @@ function runSend(world: World, op: Extract<Op, { kind: "send" }>): void {
     }
     return;
   }
-  let sent: Promise<Array<[TestReceiver, unknown]>>;
+  let sent: Promise<Array<[SentReceiver, unknown]>>;
   try {
     sent = op.method === "sendAsync"
       ? signal.sendAsync(sender, params)

@@ -9,10 +9,12 @@
 import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
 import {
   type AnySignal,
+  type ConnectedReceiver,
   type ConnectOptions,
   type ReceiverArgs,
   type Responses,
   Signal,
+  type SignalParams,
   type SomeReceiver,
 } from "./mod.ts";
 
@@ -192,12 +194,8 @@ Deno.test("Signal.receivers() and disconnect() accept what connect() accepted", 
   other.connect(forUsers, { sender: Model });
 
   assert(created.receivers(User).includes(forUsers));
-  const responses: Responses<
-    Record<never, never>,
-    typeof Model,
-    string,
-    typeof User
-  > = created.send(User);
+  const responses: Responses<Record<never, never>, typeof Model, string> =
+    created.send(User);
   assertEquals(responses, [[forUsers, "true"]]);
   // @ts-expect-error it was connected for User, so disconnect names User
   assertFalse(created.disconnect(forUsers));
@@ -298,6 +296,131 @@ Deno.test("Signal with declared params refuses unknown keys in an object literal
   assertEquals(saved.send("db", { id: 2, junk: true }).length, 1);
 });
 
+// 7. Generic code, receivers handed back, and signals without params
+
+/** What a library author writes: a send over any Signal's params and sender. */
+function announce<P extends SignalParams, S>(
+  signal: Signal<P, S>,
+  sender: S,
+  params: P,
+) {
+  return [
+    signal.send(sender, params),
+    signal.sendRobust(sender, params),
+  ] as const;
+}
+
+/** The same, with the async sends. */
+function announceAsync<P extends SignalParams, S>(
+  signal: Signal<P, S>,
+  sender: S,
+  params: P,
+) {
+  return Promise.all([
+    signal.sendAsync(sender, params),
+    signal.sendAsyncRobust(sender, params),
+  ]);
+}
+
+Deno.test("Signal's sends compile in code generic over its params and sender", async () => {
+  const saved = new Signal<{ id: number }, string>();
+  const heard: number[] = [];
+  saved.connect(({ id }) => heard.push(id));
+
+  const [sent, robust] = announce(saved, "db", { id: 1 });
+  const [sentAsync, robustAsync] = await announceAsync(saved, "db", { id: 2 });
+  assertEquals(heard, [1, 1, 2, 2]);
+  assertEquals(
+    [sent.length, robust.length, sentAsync.length, robustAsync.length],
+    [1, 1, 1, 1],
+  );
+  // @ts-expect-error the params are still checked where the types are known
+  announce(saved, "db", { id: "3" });
+});
+
+Deno.test("Signal refuses a reserved key sent as undefined", () => {
+  const saved = new Signal<{ id: number }, string>();
+  const anything = new Signal();
+  const params: { id: number; sender?: undefined } = {
+    id: 1,
+    sender: undefined,
+  };
+  for (
+    const send of [
+      // @ts-expect-error `sender` is reserved, even as undefined
+      () => saved.send("db", { id: 1, sender: undefined }),
+      // @ts-expect-error `signal` is reserved, even as undefined
+      () => saved.sendRobust("db", { id: 1, signal: undefined }),
+      // @ts-expect-error a value whose type has the key may hold it
+      () => saved.send("db", params),
+      // @ts-expect-error whatever the params type
+      () => anything.send("db", { sender: undefined }),
+    ]
+  ) {
+    assertThrows(send, TypeError, "params has the key");
+  }
+  // @ts-expect-error a params type may not have it either, even optional and undefined
+  const withSender = new Signal<{ id: number; sender?: undefined }>();
+  assert(withSender);
+});
+
+Deno.test("Signal.receivers() and send results cannot be called as hearing every sender", () => {
+  const created = new Signal<Record<never, never>, typeof Model, string>();
+  const forUsers = ({ sender }: { sender: typeof User }) =>
+    sender.admin.toString();
+  const forAll = () => "any model";
+  created.connect(forUsers, { sender: User });
+  created.connect(forAll);
+  const model: typeof Model = User;
+  const args = { signal: created, sender: Model };
+
+  const listed = created.receivers(model);
+  assertType<ConnectedReceiver<Record<never, never>, typeof Model, string>[]>()(
+    listed,
+  );
+  assert(listed.includes(forUsers) && listed[1] === forAll);
+  // @ts-expect-error it may have been connected for User only
+  assertThrows(() => listed[0]?.(args), TypeError);
+  const [sent] = created.send(model);
+  const [robust] = created.sendRobust(model);
+  assert(sent !== undefined && robust !== undefined);
+  const [sentTo] = sent;
+  const [robustTo] = robust;
+  // @ts-expect-error likewise for the receiver a send returns
+  assertThrows(() => sentTo(args), TypeError);
+  // @ts-expect-error and for sendRobust's
+  assertThrows(() => robustTo(args), TypeError);
+  assert(sentTo === forUsers && robustTo === forUsers);
+  assert(created.disconnect(sentTo, { sender: User }));
+  assertEquals(created.receivers(), [forAll]);
+});
+
+Deno.test("Signal.send() may leave out the sender when it may be undefined and no param is required", async () => {
+  const ready = new Signal<Record<never, never>>();
+  const heard: unknown[] = [];
+  ready.connect(({ sender }) => heard.push(sender));
+
+  assertEquals(ready.send().length, 1);
+  assertEquals(ready.sendRobust().length, 1);
+  assertEquals((await ready.sendAsync()).length, 1);
+  assertEquals((await ready.sendAsyncRobust()).length, 1);
+  assertEquals(heard, [undefined, undefined, undefined, undefined]);
+  const maybe = new Signal<{ reason?: string }, Server | undefined>();
+  assertEquals(maybe.send(), []);
+  const withParams = new Signal<{ id: number }>();
+  const withSender = new Signal<Record<never, never>, Server>();
+  // @ts-expect-error its params are required
+  assertEquals(withParams.send(), []);
+  // @ts-expect-error and so is its sender
+  assertEquals(withSender.send(), []);
+  // @ts-expect-error likewise for the other sends
+  assertEquals(withSender.sendRobust(), []);
+  // @ts-expect-error its params are required here too
+  assertEquals(await withParams.sendAsync(), []);
+  // @ts-expect-error and its sender
+  assertEquals(await withSender.sendAsyncRobust(), []);
+});
+
 // 8. Readable errors
 
 /** Each misuse, the code that makes it, and what its error must say. */
@@ -306,6 +429,8 @@ const MISUSES: ReadonlyArray<{
   code: string;
   firstLine: string;
   says?: string;
+  /** `exactOptionalPropertyTypes`, on unless told (TypeScript's default is off). */
+  exact?: boolean;
 }> = [
   {
     misuse: "a reserved key in a send",
@@ -324,14 +449,42 @@ const MISUSES: ReadonlyArray<{
     misuse: "a reserved key in the params type",
     code: `new Signal<{ sender: string }>();`,
     firstLine:
-      "Type '{ sender: string; }' does not satisfy the constraint 'SignalParams'",
+      "Type '{ sender: string; }' does not satisfy the constraint 'SignalParams<{ sender: string; }>'",
     says: `sender is reserved: pass the sender as send()'s first argument`,
+  },
+  {
+    misuse:
+      "a reserved key sent as undefined, without exactOptionalPropertyTypes",
+    code:
+      `new Signal<{ id: number }, string>().send("db", { id: 1, sender: undefined });`,
+    exact: false,
+    firstLine:
+      `Type 'undefined' is not assignable to type 'Misuse<"sender is reserved: pass the sender as send()'s first argument">'`,
+  },
+  {
+    misuse:
+      "an optional reserved key in the params type, without exactOptionalPropertyTypes",
+    code: `new Signal<{ id: number; sender?: undefined }>();`,
+    exact: false,
+    firstLine:
+      "Type '{ id: number; sender?: undefined; }' does not satisfy the constraint 'SignalParams<{ id: number; sender?: undefined; }>'",
+    says: "Property 'sender' is optional in type",
   },
   {
     misuse: "missing params",
     code: `new Signal<{ id: number }, string>().send("db");`,
     firstLine: "Expected 2 arguments, but got 1",
-    says: "Arguments for the rest parameter 'params' were not provided",
+  },
+  {
+    misuse: "missing params and sender",
+    code: `new Signal<{ id: number }, string>().send();`,
+    firstLine: "Expected 2 arguments, but got 0",
+    says: "Arguments for the rest parameter 'args' were not provided",
+  },
+  {
+    misuse: "a missing sender",
+    code: `new Signal<Record<never, never>, string>().send();`,
+    firstLine: "Expected 1-2 arguments, but got 0",
   },
   {
     misuse: "a missing param",
@@ -359,32 +512,44 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "signalry_types_" });
     try {
       const mod = new URL("./mod.ts", import.meta.url).href;
-      await Deno.writeTextFile(
-        `${dir}/deno.json`,
-        JSON.stringify({
-          compilerOptions: { strict: true, exactOptionalPropertyTypes: true },
-          lock: false,
-        }),
-      );
-      const files = await Promise.all(MISUSES.map(async ({ code }, i) => {
-        const file = `${dir}/misuse_${i}.ts`;
+      const check = async (exact: boolean) => {
+        const config = `${dir}/deno.${exact ? "exact" : "default"}.json`;
         await Deno.writeTextFile(
-          file,
-          `import { Signal } from "${mod}";\n${code}\n`,
+          config,
+          JSON.stringify({
+            compilerOptions: {
+              strict: true,
+              exactOptionalPropertyTypes: exact,
+            },
+            lock: false,
+          }),
         );
-        return file;
-      }));
-      const { stderr } = await new Deno.Command(Deno.execPath(), {
-        args: ["check", "--quiet", "--config", `${dir}/deno.json`, ...files],
-        env: { NO_COLOR: "1" },
-        stdout: "null",
-        stderr: "piped",
-      }).output();
+        const files = await Promise.all(
+          MISUSES.flatMap((misuse, i) =>
+            (misuse.exact ?? true) === exact ? [{ ...misuse, i }] : []
+          ).map(async ({ code, i }) => {
+            const file = `${dir}/misuse_${i}.ts`;
+            await Deno.writeTextFile(
+              file,
+              `import { Signal } from "${mod}";\n${code}\n`,
+            );
+            return file;
+          }),
+        );
+        const { stderr } = await new Deno.Command(Deno.execPath(), {
+          args: ["check", "--quiet", "--config", config, ...files],
+          env: { NO_COLOR: "1" },
+          stdout: "null",
+          stderr: "piped",
+        }).output();
+        return new TextDecoder().decode(stderr);
+      };
+      const stderr = `${await check(true)}\n${await check(false)}`;
       // An error, then the notes about it that point elsewhere (TS6236…).
       const errors = new Map<number, string>();
       let misuse: number | undefined;
       for (
-        const part of new TextDecoder().decode(stderr).split(/\n(?=TS\d+ )/)
+        const part of stderr.split(/\n(?=TS\d+ )/)
       ) {
         const file = part.match(/\/misuse_(\d+)\.ts:/)?.[1];
         if (file !== undefined) misuse = Number(file);

@@ -12,6 +12,7 @@
 
 import fc from "fast-check";
 import {
+  type ConnectedReceiver,
   type Connection,
   type ConnectOptions,
   type EventsOptions,
@@ -24,6 +25,8 @@ import { assertSameTrace, fcSettings } from "./_test_helpers.ts";
 
 type Params = { n: number };
 type TestReceiver = Receiver<Params, unknown, unknown>;
+/** A receiver as a send hands it back: compared, never called. */
+type SentReceiver = ConnectedReceiver<Params, unknown, unknown>;
 type Args = ReceiverArgs<Params, unknown, unknown>;
 
 /** What the programs use of a signal; `Signal` and the model both have it. */
@@ -32,25 +35,25 @@ interface WaitableSignal {
     receiver: TestReceiver,
     options?: ConnectOptions<unknown>,
   ): Connection;
-  send(sender: unknown, params: Params): Array<[TestReceiver, unknown]>;
+  send(sender: unknown, params: Params): Array<[SentReceiver, unknown]>;
   sendRobust(
     sender: unknown,
     params: Params,
-  ): Array<[TestReceiver, PromiseSettledResult<unknown>]>;
+  ): Array<[SentReceiver, PromiseSettledResult<unknown>]>;
   sendAsync(
     sender: unknown,
     params: Params,
-  ): Promise<Array<[TestReceiver, unknown]>>;
+  ): Promise<Array<[SentReceiver, unknown]>>;
   sendAsyncRobust(
     sender: unknown,
     params: Params,
-  ): Promise<Array<[TestReceiver, PromiseSettledResult<unknown>]>>;
+  ): Promise<Array<[SentReceiver, PromiseSettledResult<unknown>]>>;
   next(options?: NextOptions<unknown>): Promise<Args>;
   events(options?: EventsOptions<unknown>): Events;
   mute(): Disposable;
   readonly muted: boolean;
   hasReceivers(sender?: unknown): boolean;
-  receivers(sender?: unknown): TestReceiver[];
+  receivers(sender?: unknown): SentReceiver[];
   disconnectAll(sender?: unknown): number;
 }
 
@@ -203,9 +206,9 @@ class ReferenceSignal implements WaitableSignal {
     }
   }
 
-  send(sender: unknown, params: Params): Array<[TestReceiver, unknown]> {
+  send(sender: unknown, params: Params): Array<[SentReceiver, unknown]> {
     checkParams(params);
-    const responses: Array<[TestReceiver, unknown]> = [];
+    const responses: Array<[SentReceiver, unknown]> = [];
     if (this.muted) return responses;
     this.#walk(sender, params, (receiver, args) => {
       responses.push([receiver, receiver(args)]);
@@ -216,9 +219,9 @@ class ReferenceSignal implements WaitableSignal {
   sendRobust(
     sender: unknown,
     params: Params,
-  ): Array<[TestReceiver, PromiseSettledResult<unknown>]> {
+  ): Array<[SentReceiver, PromiseSettledResult<unknown>]> {
     checkParams(params);
-    const outcomes: Array<[TestReceiver, PromiseSettledResult<unknown>]> = [];
+    const outcomes: Array<[SentReceiver, PromiseSettledResult<unknown>]> = [];
     if (this.muted) return outcomes;
     this.#walk(sender, params, (receiver, args) => {
       try {
@@ -237,14 +240,14 @@ class ReferenceSignal implements WaitableSignal {
   async sendAsync(
     sender: unknown,
     params: Params,
-  ): Promise<Array<[TestReceiver, unknown]>> {
+  ): Promise<Array<[SentReceiver, unknown]>> {
     return await Promise.resolve(this.send(sender, params));
   }
 
   async sendAsyncRobust(
     sender: unknown,
     params: Params,
-  ): Promise<Array<[TestReceiver, PromiseSettledResult<unknown>]>> {
+  ): Promise<Array<[SentReceiver, PromiseSettledResult<unknown>]>> {
     return await Promise.resolve(this.sendRobust(sender, params));
   }
 

@@ -6,9 +6,14 @@
  */
 
 import type { Signal } from "./signal.ts";
-import type { NoReservedKeys } from "./_params.ts";
+import type { NoReservedKeys, ReservedKeysDeclaredIn } from "./_params.ts";
 
-export type { NoReservedKeys, SendParams } from "./_params.ts";
+export type {
+  NoReservedKeys,
+  ReservedKeysDeclaredIn,
+  SendArgs,
+  SendParams,
+} from "./_params.ts";
 
 /**
  * A type that no value has, named for a mistake, so that the compiler's
@@ -35,18 +40,31 @@ export interface Misuse<Message extends string> {
 
 /**
  * What a Signal's params type must be: an object type that does not use the
- * reserved keys `signal` and `sender`.
+ * reserved keys `signal` and `sender`, not even as an optional key of type
+ * `undefined`.
+ *
+ * `Signal` checks its params type against `SignalParams<Params>`; written
+ * without a type argument, as in `<P extends SignalParams>`, it is the rule
+ * for a params type not yet known.
+ *
+ * @typeParam Self The params type being checked.
  *
  * @example A params type
  * ```ts
  * import type { SignalParams } from "@signalry/signalry";
  *
  * type Saved = { id: number };
- * const savedIsParams: Saved extends SignalParams ? true : false = true;
+ * const savedIsParams: Saved extends SignalParams<Saved> ? true : false = true;
  * const withSender: { sender: string } extends SignalParams ? true : false = false;
+ * type Undefined = { id: number; sender?: undefined };
+ * const undefinedSender: Undefined extends SignalParams<Undefined> ? true : false =
+ *   false;
  * ```
  */
-export type SignalParams = object & NoReservedKeys;
+export type SignalParams<Self = Record<never, never>> =
+  & object
+  & NoReservedKeys
+  & ReservedKeysDeclaredIn<Self>;
 
 /**
  * The argument a receiver is called with: the params a sender passed, plus
@@ -117,6 +135,43 @@ export type Receiver<
   this: void,
   args: ReceiverArgs<Params, Sender, Response, From>,
 ) => Response;
+
+/**
+ * A receiver as a signal hands it back, from `receivers()` and in the pairs
+ * a send returns. It may have been connected for one sender only (a
+ * subclass, a literal), so what its argument's `sender` may be is not known:
+ * it is typed `never`, and the receiver cannot be called. It can be compared
+ * with a receiver (`includes`, `===`), listed, and disconnected. Every
+ * {@linkcode Receiver} of the signal is one.
+ *
+ * @typeParam Params The named values a sender passes.
+ * @typeParam Sender Who may send.
+ * @typeParam Response What the receiver returns.
+ *
+ * @example Find a receiver among those a send called
+ * ```ts
+ * import { type ConnectedReceiver, Signal } from "@signalry/signalry";
+ * import { assert } from "@std/assert";
+ *
+ * class Model {}
+ * class User extends Model {}
+ * const created = new Signal<Record<never, never>, typeof Model, string>();
+ * const welcome = () => "welcome";
+ * created.connect(welcome, { sender: User });
+ * const model: typeof Model = User;
+ * const called: ConnectedReceiver<Record<never, never>, typeof Model, string>[] =
+ *   created.receivers(model);
+ * assert(called.includes(welcome));
+ * const args = { signal: created, sender: Model };
+ * // @ts-expect-error it may hear User only, so it cannot be called with Model
+ * called[0]?.(args);
+ * ```
+ */
+export type ConnectedReceiver<
+  Params extends SignalParams,
+  Sender = unknown,
+  Response = unknown,
+> = Receiver<Params, Sender, Response, never>;
 
 /**
  * An id that names a registration instead of its receiver, as Django's
@@ -237,12 +292,12 @@ export interface DisconnectOptions<Sender = unknown> {
 
 /**
  * What {@linkcode Signal.prototype.send} returns: a `[receiver, response]`
- * pair per receiver called, in the order they were called.
+ * pair per receiver called, in the order they were called. Each receiver is a
+ * {@linkcode ConnectedReceiver}: compare it, do not call it.
  *
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What each receiver returns.
- * @typeParam From Who sent: the receivers called hear that sender.
  *
  * @example Read the responses
  * ```ts
@@ -259,18 +314,16 @@ export type Responses<
   Params extends SignalParams,
   Sender = unknown,
   Response = unknown,
-  From = Sender,
-> = Array<[Receiver<Params, Sender, Response, From>, Response]>;
+> = Array<[ConnectedReceiver<Params, Sender, Response>, Response]>;
 
 /**
  * What {@linkcode Signal.prototype.sendRobust} returns: a
  * `[receiver, outcome]` pair per receiver called, each outcome shaped like a
- * `PromiseSettledResult`.
+ * `PromiseSettledResult`. Each receiver is a {@linkcode ConnectedReceiver}.
  *
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What each receiver returns.
- * @typeParam From Who sent: the receivers called hear that sender.
  *
  * @example Read the failures
  * ```ts
@@ -289,19 +342,18 @@ export type RobustResponses<
   Params extends SignalParams,
   Sender = unknown,
   Response = unknown,
-  From = Sender,
 > = Array<
-  [Receiver<Params, Sender, Response, From>, PromiseSettledResult<Response>]
+  [ConnectedReceiver<Params, Sender, Response>, PromiseSettledResult<Response>]
 >;
 
 /**
  * What {@linkcode Signal.prototype.sendAsync} resolves to: a
- * `[receiver, awaited response]` pair per receiver called.
+ * `[receiver, awaited response]` pair per receiver called, each receiver a
+ * {@linkcode ConnectedReceiver}.
  *
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What each receiver returns (a promise or not).
- * @typeParam From Who sent: the receivers called hear that sender.
  *
  * @example Read awaited responses
  * ```ts
@@ -319,18 +371,17 @@ export type AsyncResponses<
   Params extends SignalParams,
   Sender = unknown,
   Response = unknown,
-  From = Sender,
-> = Array<[Receiver<Params, Sender, Response, From>, Awaited<Response>]>;
+> = Array<[ConnectedReceiver<Params, Sender, Response>, Awaited<Response>]>;
 
 /**
  * What {@linkcode Signal.prototype.sendAsyncRobust} resolves to: a
  * `[receiver, outcome]` pair per receiver called, each outcome a
- * `PromiseSettledResult` of the awaited response.
+ * `PromiseSettledResult` of the awaited response, each receiver a
+ * {@linkcode ConnectedReceiver}.
  *
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What each receiver returns (a promise or not).
- * @typeParam From Who sent: the receivers called hear that sender.
  *
  * @example Read settled outcomes
  * ```ts
@@ -348,10 +399,9 @@ export type AsyncRobustResponses<
   Params extends SignalParams,
   Sender = unknown,
   Response = unknown,
-  From = Sender,
 > = Array<
   [
-    Receiver<Params, Sender, Response, From>,
+    ConnectedReceiver<Params, Sender, Response>,
     PromiseSettledResult<Awaited<Response>>,
   ]
 >;

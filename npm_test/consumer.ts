@@ -6,6 +6,7 @@ import {
   type AnySignal,
   type AsyncResponses,
   type AsyncRobustResponses,
+  type ConnectedReceiver,
   type Connection,
   type ConnectOptions,
   type DisconnectOptions,
@@ -16,8 +17,10 @@ import {
   type NoReservedKeys,
   type Receiver,
   type ReceiverArgs,
+  type ReservedKeysDeclaredIn,
   type Responses,
   type RobustResponses,
+  type SendArgs,
   type SendParams,
   Signal,
   type SignalEvents,
@@ -71,7 +74,7 @@ const robust: RobustResponses<Saved, Server, string> = saved.sendRobust(
   { id: 2 },
 );
 for (const [receiver, outcome] of robust) {
-  const called: Receiver<Saved, Server, string> = receiver;
+  const called: ConnectedReceiver<Saved, Server, string> = receiver;
   const text: string = outcome.status === "fulfilled"
     ? outcome.value
     : String(outcome.reason);
@@ -118,14 +121,62 @@ const byReceiver: boolean = saved.disconnect(log, { sender: server });
 const disconnectOptions: DisconnectOptions<Server> = { uniqueId: id };
 const byId: boolean = saved.disconnect({ ...disconnectOptions, uniqueId: id });
 const any: boolean = saved.hasReceivers();
-const forServer: Receiver<Saved, Server, string>[] = saved.receivers(server);
+const forServer: ConnectedReceiver<Saved, Server, string>[] = saved.receivers(
+  server,
+);
 const count: number = saved.disconnectAll(server) + saved.disconnectAll();
 
 // Params are optional exactly when the signal has none.
 const ping = new Signal();
 ping.send(null);
-const sendArgs: SendParams<Saved> = [{ id: 5 }];
-saved.send(server, ...sendArgs);
+const sendParams: SendParams<Saved> = [{ id: 5 }];
+saved.send(server, ...sendParams);
+const sendArgs: SendArgs<Saved, Server> = [server, { id: 6 }];
+saved.send(...sendArgs);
+
+// Sends compile in code generic over the params and the sender.
+function announce<P extends SignalParams, S, R>(
+  signal: Signal<P, S, R>,
+  sender: S,
+  params: P,
+): Promise<unknown> {
+  signal.send(sender, params);
+  signal.sendRobust(sender, params);
+  void signal.sendAsyncRobust(sender, params);
+  return signal.sendAsync(sender, params);
+}
+void announce(saved, server, { id: 7 });
+
+// Without params or a required sender, a send may leave both out.
+const ready = new Signal<Record<never, never>>();
+ready.send();
+ready.sendRobust();
+void ready.sendAsync();
+void ready.sendAsyncRobust();
+// @ts-expect-error a Server must send it
+new Signal<Record<never, never>, Server>().send();
+
+// A receiver handed back may hear one sender only: it cannot be called.
+class Model {
+  static table = "models";
+}
+class User extends Model {
+  static admin = true;
+}
+const created = new Signal<Record<never, never>, typeof Model, string>();
+const forUsers = ({ sender }: { sender: typeof User }) => String(sender.admin);
+created.connect(forUsers, { sender: User });
+const model: typeof Model = User;
+const listed = created.receivers(model);
+const found: boolean = listed.includes(forUsers) && listed[0] === forUsers;
+const modelArgs = { signal: created, sender: Model };
+// @ts-expect-error it may have been connected for User only
+listed[0]?.(modelArgs);
+for (const [receiver] of created.send(model)) {
+  // @ts-expect-error likewise for what a send returns
+  receiver(modelArgs);
+}
+const declared: ReservedKeysDeclaredIn<{ id: number }> = {};
 
 // Signals of different types share AnySignal.
 const signals: AnySignal[] = [saved, ping];
@@ -143,6 +194,15 @@ const refused: Refused extends { readonly misuse: "refused" } ? true : false =
 
 // @ts-expect-error `sender` is reserved for the receiver's argument
 new Signal<{ sender: string }>();
+// @ts-expect-error even optional and undefined, with exactOptionalPropertyTypes or not
+new Signal<{ id: number; sender?: undefined }>();
+// @ts-expect-error a reserved key is refused even as undefined
+saved.send(server, { id: 1, sender: undefined });
+// @ts-expect-error likewise `signal`, in any send
+saved.sendAsync(server, { id: 1, signal: undefined });
+const maybeSender: { id: number; sender?: undefined } = { id: 1 };
+// @ts-expect-error a value whose type has the key may hold it
+saved.sendRobust(server, maybeSender);
 // @ts-expect-error a Saved send needs its params
 saved.send(server);
 // @ts-expect-error `id` is a number
@@ -162,7 +222,9 @@ export {
   byReceiver,
   connected,
   count,
+  declared,
   forServer,
+  found,
   heard,
   named,
   noReserved,

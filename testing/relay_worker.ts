@@ -10,7 +10,8 @@
  * - `sendAwaited { count, sender }`: the same, awaiting each `sendAsync()`.
  * - `report`: what was heard (`ns` in order, the senders' names), the stats
  *   and the error codes.
- * - `close`: closes the relay; `"closed"`.
+ * - `closeRelay`: closes the relay, not the channel; `"closed"`.
+ * - `close`: closes the relay and the channel; `"closed"`.
  *
  * @module
  */
@@ -21,7 +22,7 @@ import { type Relay, relay, type RelayError } from "../relay.ts";
 class User {}
 
 interface Command {
-  op: "start" | "send" | "sendAwaited" | "report" | "close";
+  op: "start" | "send" | "sendAwaited" | "report" | "closeRelay" | "close";
   channel?: string;
   count?: number;
   sender?: string;
@@ -80,6 +81,10 @@ scope.addEventListener("message", async ({ data }) => {
         stats: carried!.stats,
         codes: errors.map((error) => error.code),
       });
+      break;
+    case "closeRelay":
+      await carried!.close();
+      scope.postMessage("closed");
       break;
     case "close":
       await carried!.close();

@@ -1,0 +1,19 @@
+import assert from "node:assert/strict";
+import { Signal } from "signalry";
+
+const closeRequested = new Signal<Record<never, never>, string, boolean>();
+{
+  using _busy = closeRequested.connect(() => false, { sender: "bob" });
+  assert.deepEqual(closeRequested.send("bob").map(([, may]) => may), [false]);
+}
+assert.deepEqual(closeRequested.send("bob"), []);
+const controller = new AbortController();
+closeRequested.connect(() => true, { once: true });
+closeRequested.connect(() => true, { signal: controller.signal });
+{
+  using _quiet = closeRequested.mute(); // say, while loading fixtures
+  assert.deepEqual(closeRequested.send("bob"), []);
+}
+assert.equal(closeRequested.send("bob").length, 2);
+controller.abort();
+assert.deepEqual(closeRequested.send("bob"), []);
