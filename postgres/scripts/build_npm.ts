@@ -20,7 +20,16 @@ import ts from "npm:typescript@5.9.3";
 const REPOSITORY = "https://github.com/signalry/signalry";
 /** require(esm) without a flag, and Symbol.asyncDispose's polyfill-free use. */
 const ENGINES = { node: ">=20.19" };
-const KEYWORDS = ["signal", "signals", "postgres", "postgresql", "listen", "notify", "pg", "relay"];
+const KEYWORDS = [
+  "signal",
+  "signals",
+  "postgres",
+  "postgresql",
+  "listen",
+  "notify",
+  "pg",
+  "relay",
+];
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const outDir = join(root, "npm");
@@ -83,7 +92,9 @@ writeJson("package.json", {
 });
 
 if (Object.keys(dependencies).length > 0) {
-  fail("deno.json has npm imports: install them before compiling, as redis/ does");
+  fail(
+    "deno.json has npm imports: install them before compiling, as redis/ does",
+  );
 }
 
 const { options, errors } = ts.convertCompilerOptionsFromJson({
