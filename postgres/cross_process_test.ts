@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "@std/assert";
+import { assertEquals } from "@std/assert";
 import { parse, stringify } from "npm:devalue@6.0.3";
 import { noUnhandledRejections } from "../testing/events.ts";
 import {
