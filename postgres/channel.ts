@@ -313,6 +313,8 @@ export class PgChannel extends EventTarget {
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   /** Settles when the last NOTIFY handed to the notifier has. */
   #previous: Promise<void> = Promise.resolve();
+  /** NOTIFYs handed over and not yet settled. */
+  #inFlight = 0;
 
   #onNotification = (notification: Notification) => {
     if (this.#closed || notification?.channel !== this.name) return;
@@ -408,15 +410,22 @@ export class PgChannel extends EventTarget {
     }
     // One NOTIFY at a time: a pool would run them on several connections,
     // and Postgres delivers in commit order, not in the order they were sent.
-    const notified = this.#previous.then(() =>
-      this.#notifier.query("SELECT pg_notify($1, $2)", [this.name, message])
-    ).then(
-      () => {},
-      (error) => {
-        throw this.#postError(error);
-      },
+    const notify = () =>
+      this.#notifier.query("SELECT pg_notify($1, $2)", [this.name, message]);
+    const notified =
+      (this.#inFlight === 0
+        ? new Promise((resolve) => resolve(notify()))
+        : this.#previous.then(notify)).then(
+          () => {},
+          (error) => {
+            throw this.#postError(error);
+          },
+        );
+    this.#inFlight++;
+    this.#previous = notified.then(
+      () => void this.#inFlight--,
+      () => void this.#inFlight--,
     );
-    this.#previous = notified.catch(() => {});
     return notified;
   }
 
