@@ -1,5 +1,6 @@
 /**
- * A real Postgres for the tests: Debian's `postgresql` binaries, a cluster
+ * A real Postgres for the tests: Debian's `postgresql` binaries (the newest
+ * version installed, or `POSTGRES_BIN`), a cluster
  * made by `initdb` in a temporary folder, the server on 127.0.0.1 on a free
  * port with its socket in that folder, and no durability (fsync off). Run as
  * the `postgres` user when the test runs as root (Postgres refuses root).
@@ -15,7 +16,9 @@ import {
   startServerProcess,
 } from "../../testing/servers.ts";
 
-const BIN = Deno.env.get("POSTGRES_BIN") ?? "/usr/lib/postgresql/15/bin";
+/** Where Debian puts each installed version's binaries. */
+const DEBIAN_DIR = "/usr/lib/postgresql";
+const BIN = Deno.env.get("POSTGRES_BIN") ?? newestDebianBin();
 const INSTALL_HINT =
   "install it (Debian: apt-get update && apt-get install -y postgresql), or set POSTGRES_BIN to the folder holding initdb and postgres";
 
@@ -32,6 +35,20 @@ export interface PostgresServer extends AsyncDisposable {
   restart(): Promise<void>;
   /** Runs one statement over a connection of its own; resolves with the rows. */
   query(text: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
+}
+
+/** `/usr/lib/postgresql/<newest version>/bin`, or that folder for 15 when none is installed. */
+function newestDebianBin(): string {
+  let versions: number[] = [];
+  try {
+    versions = [...Deno.readDirSync(DEBIAN_DIR)]
+      .map((entry) => Number(entry.name))
+      .filter((version) => Number.isInteger(version))
+      .sort((x, y) => y - x);
+  } catch {
+    // Not installed: the start fails with the install hint.
+  }
+  return `${DEBIAN_DIR}/${versions[0] ?? 15}/bin`;
 }
 
 /** The uid and gid to run Postgres as: `postgres` when we are root, else ourselves. */
