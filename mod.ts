@@ -1,30 +1,39 @@
 /**
- * Django- and py4j-style signals for TypeScript.
+ * Django- and py4j-style signals for TypeScript: start with
+ * {@linkcode Signal}, whose page gives the rules; the other exports are the
+ * types its methods take and return.
  *
- * A {@linkcode Signal} is something that happens. Receivers connect to it,
- * for every sender or for one sender, and optionally under a `uniqueId`; a
- * sender sends it with named params and gets back every receiver's response,
- * in connection order.
+ * A `Signal` is something that happens. Receivers connect to it, for every
+ * sender or for one sender, and optionally under a `uniqueId`; a sender
+ * sends it with named params and gets back every receiver's response, in
+ * connection order.
  *
- * @example A server tells its receivers that a connection stopped
+ * Deno can import it by URL, with no import map and no permissions:
+ * `import { Signal } from "https://jsr.io/@signalry/signalry/0.1.0/mod.ts"`.
+ * Time and memory against its peers are in
+ * [bench/RESULTS.md](https://github.com/signalry/signalry/blob/main/bench/RESULTS.md);
+ * how it is tested, in
+ * [TESTING.md](https://github.com/signalry/signalry/blob/main/TESTING.md).
+ *
+ * @example A server tells its receivers that a session stopped
  * ```ts
  * import { Signal } from "@signalry/signalry";
  * import { assertEquals } from "@std/assert";
  *
  * class Server {}
- * class Connection {
+ * class Session {
  *   constructor(readonly id: number) {}
  * }
  *
- * const connectionStopped = new Signal<{ connection: Connection }, Server>();
+ * const sessionStopped = new Signal<{ session: Session }, Server>();
  * const server = new Server();
  * const stoppedIds: number[] = [];
- * connectionStopped.connect(({ connection }) => {
- *   stoppedIds.push(connection.id);
+ * sessionStopped.connect(({ session }) => {
+ *   stoppedIds.push(session.id);
  * }, { sender: server });
  *
- * connectionStopped.send(server, { connection: new Connection(7) });
- * connectionStopped.send(new Server(), { connection: new Connection(8) });
+ * sessionStopped.send(server, { session: new Session(7) });
+ * sessionStopped.send(new Server(), { session: new Session(8) });
  * assertEquals(stoppedIds, [7]);
  * ```
  *

@@ -15,7 +15,12 @@ import {
   UNNAMED,
   type WaitChoices,
 } from "./_options.ts";
-import { checkParams, receiverArgs, type SendArgs } from "./_params.ts";
+import {
+  checkKeysToCopy,
+  checkParams,
+  receiverArgs,
+  type SendArgs,
+} from "./_params.ts";
 import {
   type CallList,
   isObject,
@@ -115,30 +120,68 @@ function callSteps<Args, Response>(
  * A receiver is connected for every sender or for one sender, identified by
  * itself or by a `uniqueId`; connecting the same identity twice changes
  * nothing. A send calls, in connection order, every receiver connected for
- * any sender or for that sender, and returns each one's response. Receivers
- * connected or disconnected during a send do not change who that send calls.
+ * any sender or for that sender, and returns each one's response. Senders
+ * match as Map keys do (SameValueZero): objects by identity, `NaN` matches
+ * `NaN`, `0` matches `-0`.
+ *
+ * A send walks a snapshot taken when it starts: a receiver connected during
+ * it waits for the next send, one disconnected during it is still called by
+ * it, and a send from inside a receiver takes its own snapshot.
+ *
+ * Params are a plain object of named values. `new Signal()` without type
+ * arguments is py4j's `Signal()`: any named values but `signal` and
+ * `sender`, each read as `unknown`; with declared params, an undeclared key
+ * in an object literal is a compile error. What the compiler cannot see
+ * (a reserved key in params typed `object` or with an index signature, a
+ * class instance) is a `TypeError` at the send.
+ *
+ * A registration for an object sender does not keep that sender alive,
+ * even when its receiver closes over it or it listens to an AbortSignal:
+ * when the sender is collected, its registrations go with it, and
+ * `disconnectAll()` stops counting them even before finalizers run. One
+ * retention is by design: the call list a sender's last send used is kept
+ * until its next send or change, so a receiver disconnected since stays
+ * reachable until then, or until the sender is collected.
+ *
+ * A method called without its Signal (`const { send } = signal`, or
+ * `addEventListener("click", signal.send)`) throws a `TypeError` that says
+ * to bind it or call it from an arrow function.
  *
  * @typeParam Params The named values a sender passes to receivers.
- * @typeParam Sender Who may send; object senders match by identity, others
- * by value.
+ * @typeParam Sender Who may send; matched as Map keys are.
  * @typeParam Response What each receiver returns.
  *
- * @example A server tells receivers that a connection stopped
+ * @example A server tells receivers that a session stopped
  * ```ts
  * import { Signal } from "@signalry/signalry";
  * import { assertEquals } from "@std/assert";
  *
  * class Server {}
- * class Connection {
+ * class Session {
  *   constructor(readonly id: number) {}
  * }
  *
- * const stopped = new Signal<{ connection: Connection }, Server, string>();
+ * const stopped = new Signal<{ session: Session }, Server, string>();
  * const server = new Server();
- * stopped.connect(({ connection }) => `closed #${connection.id}`, { sender: server });
+ * stopped.connect(({ session }) => `closed #${session.id}`, { sender: server });
  *
- * const responses = stopped.send(server, { connection: new Connection(1) });
+ * const responses = stopped.send(server, { session: new Session(1) });
  * assertEquals(responses.map(([, response]) => response), ["closed #1"]);
+ * ```
+ *
+ * @example A send walks a snapshot
+ * ```ts
+ * import { Signal } from "@signalry/signalry";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const ticked = new Signal<Record<never, never>, null, string>();
+ * const late = () => "late";
+ * ticked.connect(() => {
+ *   ticked.connect(late);
+ *   return "first";
+ * });
+ * assertEquals(ticked.send(null).map(([, said]) => said), ["first"]);
+ * assertEquals(ticked.send(null).map(([, said]) => said), ["first", "late"]);
  * ```
  */
 export class Signal<
@@ -146,7 +189,13 @@ export class Signal<
   in out Sender = unknown,
   in out Response = unknown,
 > implements AnySignal {
-  readonly #registry = new Registry();
+  /**
+   * Who is connected; undefined until the first connect(), next(),
+   * events(), mute() or relay, so that a send to a signal nobody ever
+   * listened to (the common case in a big app) tests this one field.
+   * Whatever else changes what a send does must make it too.
+   */
+  #registry: Registry | undefined = undefined;
   readonly #name: string | undefined;
   readonly #actions: Actions;
   /** The mute() handles not yet ended, or undefined when there is none. */
@@ -187,8 +236,23 @@ export class Signal<
     );
   }
 
+  /** The registry, made on first use. */
+  #registryNow(): Registry {
+    return this.#registry ??= new Registry();
+  }
+
   #updateDetour(): void {
+    this.#registryNow();
     this.#detour = this.#mutes !== undefined || this.#outlets !== undefined;
+  }
+
+  /**
+   * A send nobody hears: no receiver's argument is built, so look for the
+   * reserved keys it would have caught, for the same answer whoever listens.
+   */
+  #toNobody(params: Params | undefined): [] {
+    checkKeysToCopy(params, this.#actions.send);
+    return [];
   }
 
   #plug(outlet: Outlet): () => void {
@@ -208,7 +272,8 @@ export class Signal<
    */
   #beforeReceivers(sender: Sender, params: Params | undefined): boolean {
     if (this.#mutes !== undefined) {
-      this.#receiverArgs(sender, params);
+      // Muted, nobody hears it: the same params check as a send to nobody.
+      checkKeysToCopy(params, this.#actions.send);
       return false;
     }
     for (const outlet of this.#outlets ?? []) {
@@ -224,7 +289,7 @@ export class Signal<
     onError: (error: unknown) => void,
   ): void {
     if (this.#mutes !== undefined) return;
-    const list = this.#registry.callListFor(sender);
+    const list = this.#registryNow().callListFor(sender);
     const { receivers, steps } = list.remote ?? list;
     if (receivers.length === 0 && steps === null) return;
     let args: object;
@@ -252,9 +317,10 @@ export class Signal<
   /**
    * Makes a signal, named or not.
    *
-   * @param options `name` to say in errors and inspection.
-   * @throws {TypeError} If `options` is not an object or `options.name` is
-   * not a string.
+   * @param [options] `name` to say in errors and inspection.
+   * @throws {TypeError} If `options` is not an object (a string alone: write
+   * `new Signal({ name: "saved" })`), has a key other than `name` (the error
+   * names it), or `options.name` is not a string.
    *
    * @example A named signal says its name in errors
    * ```ts
@@ -310,7 +376,9 @@ export class Signal<
    *
    * A registration is identified by `options.uniqueId` (or, without one, by
    * the receiver) together with its sender. Connecting an identity that is
-   * already connected changes nothing and returns the existing connection.
+   * already connected changes nothing (unless `options.replace`) and returns
+   * a new handle to that same registration. A receiver connected again
+   * after a disconnect comes last in connection order.
    *
    * Given a `sender`, the receiver hears only that sender, so its argument's
    * `sender` has the type of the sender given, which may be narrower than
@@ -318,10 +386,15 @@ export class Signal<
    *
    * @typeParam From The type of `options.sender`.
    * @param receiver Called with the params, `signal` and `sender` of each send it hears.
-   * @param options `sender` to hear only one sender; `uniqueId` to identify the registration.
+   * @param options See {@linkcode ConnectOptions}: `sender`, `uniqueId`,
+   * `once`, `signal`, `local` and `replace`.
    * @returns The connection, to disconnect it with or to bind with `using`.
-   * @throws {TypeError} If `receiver` is not a function, `options` is not an
-   * object, or `options.uniqueId` is not a string, number or symbol.
+   * @throws {TypeError} If `receiver` is not a function; `options` is not an
+   * object or has a key it does not take (the error names it);
+   * `options.uniqueId` is not a string, number or symbol; `options.signal`
+   * is not a genuine AbortSignal; `options.once`, `options.local` or
+   * `options.replace` is not a boolean; or `options.replace` is given
+   * without `options.uniqueId`. Nothing is connected then.
    *
    * @example Connect for one sender
    * ```ts
@@ -354,26 +427,7 @@ export class Signal<
     receiver: Receiver<Params, Sender, Response, HeardSender<Sender, From>>,
     options: ConnectOptions<Sender> & { readonly sender: From },
   ): Connection;
-  /**
-   * Connects `receiver` for every sender, or, given `options.sender`, only
-   * for that sender, with the receiver typed for any `Sender`.
-   *
-   * @param receiver Called with the params, `signal` and `sender` of each send it hears.
-   * @param options `sender` to hear only one sender; `uniqueId` to identify the registration.
-   * @returns The connection, to disconnect it with or to bind with `using`.
-   * @throws {TypeError} If `receiver` is not a function, `options` is not an
-   * object, or `options.uniqueId` is not a string, number or symbol.
-   *
-   * @example Connect for every sender
-   * ```ts
-   * import { Signal } from "@signalry/signalry";
-   * import { assertEquals } from "@std/assert";
-   *
-   * const saved = new Signal<{ id: number }, string, string>();
-   * saved.connect(({ sender, id }) => `${sender} saved ${id}`);
-   * assertEquals(saved.send("db", { id: 1 }).map(([, said]) => said), ["db saved 1"]);
-   * ```
-   */
+  /** Connects `receiver` for every sender, or only for `options.sender`, and returns its {@linkcode Connection}. */
   connect(
     receiver: Receiver<Params, Sender, Response>,
     options?: ConnectOptions<Sender>,
@@ -388,7 +442,7 @@ export class Signal<
       throw new TypeError(`${action}: receiver is not a function`);
     }
     const choices = readOptions<Sender>(options, action);
-    return this.#registry.connect(
+    return this.#registryNow().connect(
       receiver,
       choices.uniqueId ?? receiver,
       choices,
@@ -398,12 +452,15 @@ export class Signal<
   /**
    * Disconnects the registration that `receiver` (or `options.uniqueId`) and
    * `options.sender` identify, as {@linkcode Signal.prototype.connect} named it.
+   * Given a `uniqueId`, the receiver may be left out:
+   * `disconnect({ uniqueId, sender })`.
    *
    * @param receiver The receiver connected without a `uniqueId`; with one, any function.
-   * @param options The `sender` and `uniqueId` the receiver was connected with.
+   * @param [options] The `sender` and `uniqueId` the receiver was connected with.
    * @returns `true` if a registration was removed, `false` if none matched.
    * @throws {TypeError} If `receiver` is not a function, `options` is not an
-   * object, or `options.uniqueId` is not a string, number or symbol.
+   * object or has a key that `connect()` does not take, or an option is not
+   * of its type; without a receiver, if `options.uniqueId` is missing.
    *
    * @example Disconnect a receiver
    * ```ts
@@ -416,52 +473,6 @@ export class Signal<
    * assert(saved.disconnect(log));
    * assertFalse(saved.disconnect(log));
    * ```
-   */
-  disconnect(
-    receiver: Receiver<Params, Sender, Response>,
-    options?: DisconnectOptions<Sender>,
-  ): boolean;
-  /**
-   * Disconnects the registration that `receiver` (or `options.uniqueId`)
-   * made for `options.sender`, where the receiver may take a sender narrower
-   * than `Sender`, as {@linkcode Signal.prototype.connect} accepted it, or
-   * be a {@linkcode ConnectedReceiver} that `receivers()` or a send handed
-   * back.
-   *
-   * @typeParam From The type of `options.sender`.
-   * @param receiver The receiver connected without a `uniqueId`; with one, any function.
-   * @param options The `sender` and `uniqueId` the receiver was connected with.
-   * @returns `true` if a registration was removed, `false` if none matched.
-   * @throws {TypeError} If `receiver` is not a function, `options` is not an
-   * object, or `options.uniqueId` is not a string, number or symbol.
-   *
-   * @example Disconnect a receiver for a subclass
-   * ```ts
-   * import { Signal, type ReceiverArgs } from "@signalry/signalry";
-   * import { assert } from "@std/assert";
-   *
-   * class Model {}
-   * class User extends Model {
-   *   static table = "users";
-   * }
-   * type Created = ReceiverArgs<Record<never, never>, typeof Model, string, typeof User>;
-   * const created = new Signal<Record<never, never>, typeof Model, string>();
-   * const table = ({ sender }: Created) => sender.table;
-   * created.connect(table, { sender: User });
-   * assert(created.disconnect(table, { sender: User }));
-   * ```
-   */
-  disconnect<From extends Sender>(
-    receiver: ConnectedReceiver<Params, Sender, Response>,
-    options: DisconnectOptions<Sender> & { readonly sender: From },
-  ): boolean;
-  /**
-   * Disconnects the registration that `options.uniqueId` and `options.sender`
-   * identify, whichever receiver it holds.
-   *
-   * @param options The `uniqueId` and `sender` the receiver was connected with.
-   * @returns `true` if a registration was removed, `false` if none matched.
-   * @throws {TypeError} If `options` is not an object or has no valid `uniqueId`.
    *
    * @example Disconnect by id alone
    * ```ts
@@ -473,6 +484,16 @@ export class Signal<
    * assert(saved.disconnect({ uniqueId: "audit", sender: "db" }));
    * ```
    */
+  disconnect(
+    receiver: Receiver<Params, Sender, Response>,
+    options?: DisconnectOptions<Sender>,
+  ): boolean;
+  /** Disconnects a receiver connected for a narrower `sender`, or one that `receivers()` or a send handed back. */
+  disconnect<From extends Sender>(
+    receiver: ConnectedReceiver<Params, Sender, Response>,
+    options: DisconnectOptions<Sender> & { readonly sender: From },
+  ): boolean;
+  /** Disconnects the registration that `options.uniqueId` and `options.sender` identify, whichever receiver it holds. */
   disconnect(
     options: DisconnectOptions<Sender> & { readonly uniqueId: UniqueId },
   ): boolean;
@@ -501,26 +522,35 @@ export class Signal<
         `${action}: options.uniqueId is required when no receiver is given`,
       );
     }
-    return this.#registry.disconnect(key, sender);
+    return this.#registry?.disconnect(key, sender) ?? false;
   }
 
   /**
-   * Sends the signal: calls each receiver connected for any sender or for
-   * `sender`, in connection order, with the params plus `signal` and `sender`.
+   * Sends the signal, as `send(sender, params?)`, and returns each
+   * receiver's response without awaiting it: for async receivers, use
+   * {@linkcode Signal.prototype.sendAsync | sendAsync} or
+   * {@linkcode Signal.prototype.sendAsyncRobust | sendAsyncRobust}.
    *
-   * Who is called is fixed when the send starts. A receiver that throws stops
-   * the send: its error propagates and later receivers are not called.
+   * It calls each receiver connected for any sender or for `sender`, in
+   * connection order, with the params plus `signal` and `sender`. Who is
+   * called is fixed when the send starts. A receiver that throws stops the
+   * send: its error propagates and later receivers are not called. An async
+   * receiver's promise is returned as its response; if it rejects, nothing
+   * handles the rejection, which ends a Node or Deno process.
    *
    * @typeParam Sent The type of the params passed, inferred, never written:
    * a reserved key among its keys is refused, even with the value `undefined`.
+   * @param args `sender, params?`: who sends, then the named values every
+   * receiver gets, which may be left out when no key is required.
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender. It may be left out when the sender type admits
    * `undefined` and no param is required, as in `ready.send()`.
-   * @param params The named values every receiver gets; may be left out when
-   * no key is required.
+   * @param [params] The named values every receiver gets; optional when the
+   * params type has no required key.
    * @returns A `[receiver, response]` pair per receiver called, in call order.
-   * @throws {TypeError} If `params` is not a plain object or has a `signal`
-   * or `sender` key. No receiver is called then.
+   * @throws {TypeError} If `params` is not a plain object (send `{ date }`,
+   * not the `Date`) or has an own `signal` or `sender` key, even one a Proxy
+   * hides from `in`. No receiver is called then.
    *
    * @example Collect responses
    * ```ts
@@ -530,6 +560,18 @@ export class Signal<
    * const saved = new Signal<{ id: number }, string, number>();
    * saved.connect(({ id }) => id * 2);
    * assertEquals(saved.send("db", { id: 21 }).map(([, n]) => n), [42]);
+   * ```
+   *
+   * @example An async receiver's promise comes back unawaited
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assertEquals, assertInstanceOf } from "@std/assert";
+   *
+   * const saved = new Signal<Record<never, never>, null, Promise<string>>();
+   * saved.connect(async () => "indexed");
+   * const response = saved.send(null)[0]?.[1];
+   * assertInstanceOf(response, Promise);
+   * assertEquals(await response, "indexed");
    * ```
    */
   send<Sent = unknown>(
@@ -541,8 +583,20 @@ export class Signal<
   ): Responses<Params, Sender, Response> {
     if (!Signal.#is(this)) throw Signal.#detached("send");
     checkParams(params, this.#actions.send);
+    // Small enough for engines to inline: a send to nobody is the common case.
+    const registry = this.#registry;
+    if (registry === undefined) return this.#toNobody(params);
+    return this.#send(registry, sender, params);
+  }
+
+  /** send() once params passed checkParams() and the registry exists. */
+  #send(
+    registry: Registry,
+    sender: Sender,
+    params: Params | undefined,
+  ): Responses<Params, Sender, Response> {
     if (this.#detour && !this.#beforeReceivers(sender, params)) return [];
-    const callees = this.#registry.calleesFor(sender);
+    const callees = registry.calleesFor(sender);
     if (typeof callees === "function") {
       const receiver = callees as Receiver<Params, Sender, Response>;
       return [[receiver, receiver(this.#receiverArgs(sender, params))]];
@@ -552,7 +606,7 @@ export class Signal<
       steps: CallList["steps"];
     };
     const count = receivers.length;
-    if (count === 0 && steps === null) return [];
+    if (count === 0 && steps === null) return this.#toNobody(params);
     const args = this.#receiverArgs(sender, params);
     if (steps !== null) return callSteps(steps, args, []);
     if (count === 1) {
@@ -568,21 +622,31 @@ export class Signal<
   }
 
   /**
-   * Sends the signal like {@linkcode Signal.prototype.send}, but calls every
-   * receiver even when some throw, as Django's `send_robust` does.
+   * Sends the signal like {@linkcode Signal.prototype.send}, as
+   * `sendRobust(sender, params?)`, calling every receiver even when some
+   * throw, as Django's `send_robust` does. Like `send`, it does not await:
+   * for async receivers, use
+   * {@linkcode Signal.prototype.sendAsyncRobust | sendAsyncRobust}.
+   *
+   * An async receiver's promise is returned as its `fulfilled` value; if it
+   * rejects, nothing handles the rejection, which ends a Node or Deno
+   * process.
    *
    * @typeParam Sent The type of the params passed, inferred, never written:
    * a reserved key among its keys is refused, even with the value `undefined`.
+   * @param args `sender, params?`: who sends, then the named values every
+   * receiver gets, which may be left out when no key is required.
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender. It may be left out when the sender type admits
    * `undefined` and no param is required, as in `ready.send()`.
-   * @param params The named values every receiver gets; may be left out when
-   * no key is required.
+   * @param [params] The named values every receiver gets; optional when the
+   * params type has no required key.
    * @returns A `[receiver, outcome]` pair per receiver called, in call order;
    * each outcome is `{ status: "fulfilled", value }` or
    * `{ status: "rejected", reason }`, like a `PromiseSettledResult`.
-   * @throws {TypeError} If `params` is not a plain object or has a `signal`
-   * or `sender` key. No receiver is called then.
+   * @throws {TypeError} If `params` is not a plain object (send `{ date }`,
+   * not the `Date`) or has an own `signal` or `sender` key, even one a Proxy
+   * hides from `in`. No receiver is called then.
    *
    * @example Keep going past a failing receiver
    * ```ts
@@ -616,10 +680,12 @@ export class Signal<
     params: Params | undefined,
   ): RobustResponses<Params, Sender, Response> {
     checkParams(params, this.#actions.send);
+    const registry = this.#registry;
+    if (registry === undefined) return this.#toNobody(params);
     if (this.#detour && !this.#beforeReceivers(sender, params)) return [];
-    const { receivers, steps } = this.#registry.callListFor(sender);
+    const { receivers, steps } = registry.callListFor(sender);
+    if (receivers.length === 0 && steps === null) return this.#toNobody(params);
     const outcomes: RobustResponses<Params, Sender, Response> = [];
-    if (receivers.length === 0 && steps === null) return outcomes;
     const args = this.#receiverArgs(sender, params);
     for (const step of steps ?? receivers) {
       const receiver =
@@ -640,9 +706,9 @@ export class Signal<
   }
 
   /**
-   * Sends the signal to receivers that may be async, as Django's `asend`
-   * does: calls each receiver in connection order, then awaits all their
-   * results together.
+   * Sends the signal to receivers that may be async, as
+   * `sendAsync(sender, params?)` and as Django's `asend` does: calls each
+   * receiver in connection order, then awaits all their results together.
    *
    * A receiver that throws synchronously stops the send, as in
    * {@linkcode Signal.prototype.send}; the promise then rejects with its
@@ -651,11 +717,13 @@ export class Signal<
    *
    * @typeParam Sent The type of the params passed, inferred, never written:
    * a reserved key among its keys is refused, even with the value `undefined`.
+   * @param args `sender, params?`: who sends, then the named values every
+   * receiver gets, which may be left out when no key is required.
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender. It may be left out when the sender type admits
    * `undefined` and no param is required, as in `ready.send()`.
-   * @param params The named values every receiver gets; may be left out when
-   * no key is required.
+   * @param [params] The named values every receiver gets; optional when the
+   * params type has no required key.
    * @returns A promise of a `[receiver, awaited response]` pair per receiver
    * called, in call order. It rejects with the first failure, and with a
    * `TypeError` (before any receiver is called) if `params` is not a plain
@@ -683,10 +751,12 @@ export class Signal<
   ): Promise<AsyncResponses<Params, Sender, Response>> {
     if (!Signal.#is(this)) throw Signal.#detached("sendAsync");
     checkParams(params, this.#actions.send);
+    const registry = this.#registry;
+    if (registry === undefined) return this.#toNobody(params);
     if (this.#detour && !this.#beforeReceivers(sender, params)) return [];
-    const { receivers, steps } = this.#registry.callListFor(sender);
+    const { receivers, steps } = registry.callListFor(sender);
+    if (receivers.length === 0 && steps === null) return this.#toNobody(params);
     const responses: Array<[Receiver<Params, Sender, Response>, Response]> = [];
-    if (receivers.length === 0 && steps === null) return [];
     const args = this.#receiverArgs(sender, params);
     try {
       callSteps(steps ?? receivers, args, responses);
@@ -713,16 +783,19 @@ export class Signal<
   }
 
   /**
-   * Sends the signal to receivers that may be async, calling and awaiting
-   * every one of them even when some throw or reject.
+   * Sends the signal to receivers that may be async, as
+   * `sendAsyncRobust(sender, params?)` and as Django's `asend_robust` does,
+   * calling and awaiting every one of them even when some throw or reject.
    *
    * @typeParam Sent The type of the params passed, inferred, never written:
    * a reserved key among its keys is refused, even with the value `undefined`.
+   * @param args `sender, params?`: who sends, then the named values every
+   * receiver gets, which may be left out when no key is required.
    * @param sender Who sends; `undefined` reaches only receivers connected
    * without a sender. It may be left out when the sender type admits
    * `undefined` and no param is required, as in `ready.send()`.
-   * @param params The named values every receiver gets; may be left out when
-   * no key is required.
+   * @param [params] The named values every receiver gets; optional when the
+   * params type has no required key.
    * @returns A promise of a `[receiver, outcome]` pair per receiver called, in
    * call order, each outcome a `PromiseSettledResult`. It rejects only with a
    * `TypeError` (before any receiver is called) if `params` is not a plain
@@ -764,8 +837,14 @@ export class Signal<
   }
 
   /**
-   * Tells whether a send from `sender` would call any receiver, as Django's
+   * Tells whether a send from `sender` would reach anyone, as Django's
    * `has_listeners` and blinker's `has_receivers_for` do.
+   *
+   * It counts what `next()` and `events()` wait with too, so it is true
+   * while only a `next()` waits, though `receivers()` and the send results
+   * list receivers only: a waiter is not a receiver, so that a send never
+   * gets an `undefined` response from someone merely waiting. While muted,
+   * it answers as it would unmuted.
    *
    * @param sender The sender to ask about; left out, a send without a sender.
    * @returns `true` if at least one receiver would be called.
@@ -785,15 +864,17 @@ export class Signal<
   hasReceivers(sender?: Sender): boolean {
     if (!Signal.#is(this)) throw Signal.#detached("hasReceivers");
     if (this.#outlets !== undefined) return true;
-    return this.#registry.hasReceivers(sender);
+    return this.#registry?.hasReceivers(sender) ?? false;
   }
 
   /**
-   * Lists the receivers a send from `sender` would call, in call order.
+   * Lists the receivers a send from `sender` would call, in call order,
+   * without `next()` and `events()`, which are not receivers. While muted, it
+   * answers as it would unmuted.
    *
    * Each may have been connected for one sender only, narrower than the
-   * argument's type, so each is a {@linkcode ConnectedReceiver}: compare it
-   * with a receiver or disconnect it, but do not call it.
+   * argument's type, so each is typed so that it cannot be called: compare
+   * it with a receiver (`includes`, `===`) or disconnect it.
    *
    * @param sender The sender to ask about; left out, a send without a sender.
    * @returns A new array of receivers.
@@ -811,10 +892,28 @@ export class Signal<
    * assertEquals(saved.receivers("db"), [index, log]);
    * assertEquals(saved.receivers(), [log]);
    * ```
+   *
+   * @example Compare a receiver connected for a subclass, do not call it
+   * ```ts
+   * import { Signal } from "@signalry/signalry";
+   * import { assert } from "@std/assert";
+   *
+   * class Model {}
+   * class User extends Model {}
+   * const created = new Signal<Record<never, never>, typeof Model, string>();
+   * const welcome = () => "welcome";
+   * created.connect(welcome, { sender: User });
+   * const model: typeof Model = User;
+   * const heard = created.receivers(model);
+   * assert(heard.includes(welcome));
+   * const args = { signal: created, sender: Model };
+   * // @ts-expect-error it may hear User only, so it cannot be called with Model
+   * heard[0]?.(args);
+   * ```
    */
   receivers(sender?: Sender): ConnectedReceiver<Params, Sender, Response>[] {
     if (!Signal.#is(this)) throw Signal.#detached("receivers");
-    return this.#registry.receiversFor(sender) as Receiver<
+    return (this.#registry?.receiversFor(sender) ?? []) as Receiver<
       Params,
       Sender,
       Response
@@ -843,7 +942,7 @@ export class Signal<
    */
   disconnectAll(sender?: Sender): number {
     if (!Signal.#is(this)) throw Signal.#detached("disconnectAll");
-    return this.#registry.disconnectAll(sender);
+    return this.#registry?.disconnectAll(sender) ?? 0;
   }
 
   /**
@@ -855,7 +954,8 @@ export class Signal<
    * and no `receivers()` list, and `disconnectAll()` leaves it alone. A send
    * already under way does not resolve it; every pending `next()` resolves
    * on the same send. A waiter for an object sender does not keep the
-   * sender alive: if the sender is collected first, it never resolves.
+   * sender alive: if the sender is collected first, no send resolves it,
+   * but an abort of `options.signal` still rejects it.
    * A promise adopts a value with a `then` method: if the params have a
    * `then` function, wait for the sends with `events()` instead.
    *
@@ -868,8 +968,9 @@ export class Signal<
    * @returns A promise of the receiver argument of that send, the very object
    * its receivers get. It rejects with `options.signal`'s reason when that
    * aborts (at once if it has), and with a `TypeError`, listening to
-   * nothing, if `options` is not an object or `options.signal` is not an
-   * AbortSignal.
+   * nothing, if `options` is not an object, has a key it does not take (the
+   * error names it), or `options.signal` is not an AbortSignal or
+   * `options.local` not a boolean.
    *
    * @example Await a connection stopping
    * ```ts
@@ -890,29 +991,7 @@ export class Signal<
   next<From extends Sender>(
     options: NextOptions<Sender> & { readonly sender: From },
   ): Promise<ReceiverArgs<Params, Sender, Response, HeardSender<Sender, From>>>;
-  /**
-   * Waits for the next send that reaches it, from any sender, or, given
-   * `options.sender`, from that sender, with the argument typed for any
-   * `Sender`.
-   *
-   * @param options `sender` to wait for one sender; `signal` to stop waiting.
-   * @returns A promise of the receiver argument of that send, the very object
-   * its receivers get. It rejects with `options.signal`'s reason when that
-   * aborts (at once if it has), and with a `TypeError`, listening to
-   * nothing, if `options` is not an object or `options.signal` is not an
-   * AbortSignal.
-   *
-   * @example Await any send
-   * ```ts
-   * import { Signal } from "@signalry/signalry";
-   * import { assertEquals } from "@std/assert";
-   *
-   * const saved = new Signal<{ id: number }, string>();
-   * const next = saved.next();
-   * saved.send("db", { id: 1 });
-   * assertEquals((await next).sender, "db");
-   * ```
-   */
+  /** Waits for the next send from any sender, or from `options.sender`. */
   next(
     options?: NextOptions<Sender>,
   ): Promise<ReceiverArgs<Params, Sender, Response>>;
@@ -926,7 +1005,7 @@ export class Signal<
     } catch (error) {
       return Promise.reject(error);
     }
-    const registry = this.#registry;
+    const registry = this.#registryNow();
     return new Promise((resolve, reject) => {
       registry.wait(settleOnce(resolve, reject), choices);
     });
@@ -938,12 +1017,16 @@ export class Signal<
    * as Node's `events.on` and emittery's `events()` do.
    *
    * It listens from this call on, not from its first `next()`, and holds
-   * the sends that arrive between awaits. Like `next()`'s waiter, it is not
-   * a receiver. `using`, `break` and `return()` stop it; so does an abort of
-   * `options.signal`, after which its pending and later `next()` calls
-   * reject with the signal's reason. With `options.limit`, a send that would
-   * make it hold more is not queued: it stops listening, yields what it
-   * holds, then rejects with a `RangeError`. The sender is never affected.
+   * the sends that arrive between awaits, in the order they reach it: one
+   * sent from inside a receiver called before it arrives before the send
+   * that called that receiver. Like `next()`'s waiter, it is not a receiver.
+   * `using`, `break` and `return()` stop it. Without `options.limit`, an
+   * iterator you forget keeps every send it hears, so stop it. An abort of
+   * `options.signal` drops what it holds and rejects its pending and later
+   * `next()` calls with the signal's reason, at once, whatever has been
+   * collected. With `options.limit`, a send that would make it hold more is
+   * not queued: it stops listening, yields what it holds, then rejects with
+   * a `RangeError`. The sender is never affected.
    *
    * Given a `sender`, each argument's `sender` has the type of the sender
    * given, which may be narrower than `Sender`, as in
@@ -952,9 +1035,10 @@ export class Signal<
    * @typeParam From The type of `options.sender`.
    * @param options `sender` to hear one sender; `signal` to stop; `limit` to bound what it holds.
    * @returns The iterator, which is also `Disposable`.
-   * @throws {TypeError} If `options` is not an object, `options.signal` is
-   * not an AbortSignal, or `options.limit` is not a positive integer; it then
-   * listens to nothing.
+   * @throws {TypeError} If `options` is not an object or has a key it does
+   * not take (the error names it), `options.signal` is not an AbortSignal,
+   * `options.limit` is not a positive integer, or `options.local` is not a
+   * boolean; it then listens to nothing.
    *
    * @example Iterate over sends
    * ```ts
@@ -979,28 +1063,7 @@ export class Signal<
   events<From extends Sender>(
     options: EventsOptions<Sender> & { readonly sender: From },
   ): SignalEvents<Params, Sender, Response, HeardSender<Sender, From>>;
-  /**
-   * Listens to every send that reaches it, from any sender, or, given
-   * `options.sender`, from that sender, with each argument typed for any
-   * `Sender`.
-   *
-   * @param options `sender` to hear one sender; `signal` to stop; `limit` to bound what it holds.
-   * @returns The iterator, which is also `Disposable`.
-   * @throws {TypeError} If `options` is not an object, `options.signal` is
-   * not an AbortSignal, or `options.limit` is not a positive integer; it then
-   * listens to nothing.
-   *
-   * @example Iterate over sends from any sender
-   * ```ts
-   * import { Signal } from "@signalry/signalry";
-   * import { assertEquals } from "@std/assert";
-   *
-   * const ticked = new Signal<{ n: number }, string>();
-   * using events = ticked.events();
-   * ticked.send("clock", { n: 1 });
-   * assertEquals((await events.next()).value?.sender, "clock");
-   * ```
-   */
+  /** Listens to every send from any sender, or from `options.sender`, as an async iterator. */
   events(
     options?: EventsOptions<Sender>,
   ): SignalEvents<Params, Sender, Response>;
@@ -1013,17 +1076,19 @@ export class Signal<
     return new EventQueue<ReceiverArgs<Params, Sender, Response>>(
       action,
       choices.limit,
-      (hooks) => this.#registry.wait(hooks, choices),
+      (hooks) => this.#registryNow().wait(hooks, choices),
     );
   }
 
   /**
-   * Mutes the signal, as blinker's `muted()` does: until every handle it
-   * returned is disposed, a send calls nobody, resolves no waiter and
-   * returns `[]` (the async sends resolve to `[]`). Registrations stay as
-   * they are, and bad params are still a `TypeError`.
+   * Mutes the signal, as blinker's `muted()` does: until every mute it began
+   * has ended, a send calls nobody, resolves no waiter and returns `[]` (the
+   * async sends resolve to `[]`). A send already under way finishes its
+   * snapshot. Registrations stay as they are, `hasReceivers()` and
+   * `receivers()` answer as before, and bad params are still a `TypeError`.
    *
-   * @returns A handle whose disposal ends this mute; disposing it twice is harmless.
+   * @returns A {@linkcode Mute} handle: its `unmute()`, or its disposal with
+   * `using`, ends this mute; a second call changes nothing.
    *
    * @example Quiet a signal for a block
    * ```ts
@@ -1057,7 +1122,7 @@ export class Signal<
   }
 
   /**
-   * Whether a {@linkcode Signal.prototype.mute} handle is still undisposed.
+   * Whether a mute that {@linkcode Signal.prototype.mute} began has not ended yet.
    *
    * @example Read it
    * ```ts

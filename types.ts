@@ -76,8 +76,8 @@ export type SignalParams<Self = Record<never, never>> =
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What each receiver returns.
- * @typeParam From Who this receiver hears: `Sender`, or a narrower type when
- * it was connected for one sender (see {@linkcode HeardSender}).
+ * @typeParam From Who this receiver hears: `Sender`, or the type of the
+ * `sender` it was connected for when that is narrower (a subclass, a literal).
  *
  * @example Destructure the argument
  * ```ts
@@ -112,8 +112,8 @@ export type ReceiverArgs<
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What the receiver returns.
- * @typeParam From Who this receiver hears: `Sender`, or a narrower type when
- * it was connected for one sender (see {@linkcode HeardSender}).
+ * @typeParam From Who this receiver hears: `Sender`, or the type of the
+ * `sender` it was connected for when that is narrower (a subclass, a literal).
  *
  * @example Type a receiver ahead of connecting it
  * ```ts
@@ -148,24 +148,7 @@ export type Receiver<
  * @typeParam Sender Who may send.
  * @typeParam Response What the receiver returns.
  *
- * @example Find a receiver among those a send called
- * ```ts
- * import { type ConnectedReceiver, Signal } from "@signalry/signalry";
- * import { assert } from "@std/assert";
- *
- * class Model {}
- * class User extends Model {}
- * const created = new Signal<Record<never, never>, typeof Model, string>();
- * const welcome = () => "welcome";
- * created.connect(welcome, { sender: User });
- * const model: typeof Model = User;
- * const called: ConnectedReceiver<Record<never, never>, typeof Model, string>[] =
- *   created.receivers(model);
- * assert(called.includes(welcome));
- * const args = { signal: created, sender: Model };
- * // @ts-expect-error it may hear User only, so it cannot be called with Model
- * called[0]?.(args);
- * ```
+ * @ignore
  */
 export type ConnectedReceiver<
   Params extends SignalParams,
@@ -205,22 +188,15 @@ export type UniqueId = string | number | symbol;
  * @typeParam Sender Who may send.
  * @typeParam From The type of the `sender` option.
  *
- * @example What a receiver connected for one sender hears
- * ```ts
- * import type { HeardSender } from "@signalry/signalry";
- *
- * class Model {}
- * class User extends Model {}
- * const narrowed: HeardSender<typeof Model, typeof User> = User;
- * const perhaps: HeardSender<typeof Model, typeof User | undefined> = Model;
- * ```
+ * @ignore
  */
 export type HeardSender<Sender, From> = undefined extends From ? Sender
   : From;
 
 /**
  * Options of {@linkcode Signal.prototype.connect}. Each may be `undefined`,
- * which means the same as leaving it out.
+ * which means the same as leaving it out, with `exactOptionalPropertyTypes`
+ * too. A key not listed here is a `TypeError` that names it.
  *
  * @typeParam Sender Who may send.
  *
@@ -243,12 +219,21 @@ export interface ConnectOptions<Sender = unknown> {
   readonly uniqueId?: UniqueId | undefined;
   /**
    * Remove the registration just before its first call, so the receiver is
-   * called at most once.
+   * called at most once, even when it sends the same signal again.
    */
   readonly once?: boolean | undefined;
   /**
    * Remove the registration when this signal aborts; an already aborted
-   * signal connects nothing.
+   * signal connects nothing. Once it has aborted, the receiver hears no
+   * send, not even one made by an abort listener that ran before ours.
+   *
+   * signalry puts one listener on an AbortSignal however many registrations
+   * of however many Signals share it, so connect, disconnect and abort stay
+   * O(1) each and Node prints no `MaxListenersExceededWarning`; the listener
+   * goes with the last of them. An `abort` event dispatched to a signal that
+   * has not aborted ends nothing. A copy of signalry loaded both as ESM and
+   * through `require()` in one process is two copies, each with its own
+   * registrations: an AbortSignal both use gets one listener per copy.
    */
   readonly signal?: AbortSignal | undefined;
   /**
@@ -260,7 +245,8 @@ export interface ConnectOptions<Sender = unknown> {
    * With `uniqueId`: swap the receiver of the registration already under
    * that id in place, for hot reload. It keeps its place in connection
    * order and its other options, and Connections made before still end
-   * it. With nothing under that id, connect as usual.
+   * it. With nothing under that id, connect as usual. Without `uniqueId`,
+   * a `TypeError`.
    */
   readonly replace?: boolean | undefined;
 }
@@ -268,7 +254,10 @@ export interface ConnectOptions<Sender = unknown> {
 /**
  * Options of {@linkcode Signal.prototype.disconnect}: they name the
  * registration the way {@linkcode ConnectOptions} named it. Each may be
- * `undefined`, which means the same as leaving it out.
+ * `undefined`, which means the same as leaving it out, with
+ * `exactOptionalPropertyTypes` too. The other keys of `ConnectOptions` are
+ * accepted, so that one object may serve both; any other key is a
+ * `TypeError` that names it.
  *
  * @typeParam Sender Who may send.
  *
@@ -292,8 +281,10 @@ export interface DisconnectOptions<Sender = unknown> {
 
 /**
  * What {@linkcode Signal.prototype.send} returns: a `[receiver, response]`
- * pair per receiver called, in the order they were called. Each receiver is a
- * {@linkcode ConnectedReceiver}: compare it, do not call it.
+ * pair per receiver called, in the order they were called. Each receiver
+ * may have been connected for a narrower sender, so it is typed so that it
+ * cannot be called: compare it with a receiver (`includes`, `===`) or
+ * disconnect it.
  *
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
@@ -319,7 +310,8 @@ export type Responses<
 /**
  * What {@linkcode Signal.prototype.sendRobust} returns: a
  * `[receiver, outcome]` pair per receiver called, each outcome shaped like a
- * `PromiseSettledResult`. Each receiver is a {@linkcode ConnectedReceiver}.
+ * `PromiseSettledResult`. Compare each receiver; it cannot be called, as in
+ * {@linkcode Responses}.
  *
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
@@ -348,8 +340,8 @@ export type RobustResponses<
 
 /**
  * What {@linkcode Signal.prototype.sendAsync} resolves to: a
- * `[receiver, awaited response]` pair per receiver called, each receiver a
- * {@linkcode ConnectedReceiver}.
+ * `[receiver, awaited response]` pair per receiver called. Compare each
+ * receiver; it cannot be called, as in {@linkcode Responses}.
  *
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
@@ -376,8 +368,8 @@ export type AsyncResponses<
 /**
  * What {@linkcode Signal.prototype.sendAsyncRobust} resolves to: a
  * `[receiver, outcome]` pair per receiver called, each outcome a
- * `PromiseSettledResult` of the awaited response, each receiver a
- * {@linkcode ConnectedReceiver}.
+ * `PromiseSettledResult` of the awaited response. Compare each receiver; it
+ * cannot be called, as in {@linkcode Responses}.
  *
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
@@ -411,17 +403,7 @@ export type AsyncRobustResponses<
  * be compared and listed, but not called, since what it takes is unknown.
  * Every {@linkcode Receiver} is one.
  *
- * @example Keep receivers of different signals together
- * ```ts
- * import { Signal, type SomeReceiver } from "@signalry/signalry";
- *
- * const saved = new Signal<{ id: number }, string, number>();
- * const closed = new Signal<{ reason: string }, object, void>();
- * const receivers: SomeReceiver[] = [
- *   ...saved.receivers("db"),
- *   ...closed.receivers(),
- * ];
- * ```
+ * @ignore
  */
 export type SomeReceiver = (this: void, args: never) => unknown;
 
@@ -435,7 +417,7 @@ export type SomeReceiver = (this: void, args: never) => unknown;
  * `Signal<{ id: number }, unknown, unknown>`: through that, a send from any
  * sender, or a receiver returning anything, would compile. An AnySignal can
  * do only what is safe with any signal: tell its name, mute it, ask whether
- * a sender would reach anyone, list receivers (as {@linkcode SomeReceiver}s),
+ * a sender would reach anyone, list receivers (to compare, not to call),
  * disconnect by `uniqueId`, and disconnect all. Its methods take any value
  * as the sender: a value that is not one of the signal's senders has no
  * registrations, so it finds and removes none. To connect or send, keep the
@@ -465,12 +447,12 @@ export type SomeReceiver = (this: void, args: never) => unknown;
 export interface AnySignal {
   /** The name given to `new Signal()`, if any. */
   readonly name: string | undefined;
-  /** Whether a handle that `mute()` returned is still undisposed. */
+  /** Whether a mute that `mute()` began has not ended yet. */
   readonly muted: boolean;
   /**
-   * Mutes the signal until every handle it returned is disposed.
+   * Mutes the signal until every mute it began has ended.
    *
-   * @returns A handle whose disposal ends this mute.
+   * @returns A handle whose `unmute()`, or disposal, ends this mute.
    */
   mute(): Mute;
   /**
@@ -511,6 +493,12 @@ export interface AnySignal {
  * or leaving the block it was bound in with `using`, removes the
  * registration.
  *
+ * It keeps alive only its own receiver (or `uniqueId`): not its sender, not
+ * the sender's other registrations, not those `disconnectAll()` removed;
+ * disconnected, nothing. Once its sender is collected, or its registration
+ * ended another way, it reports `connected: false`. `console.log` prints
+ * `Connection { connected: true }`.
+ *
  * @example Disconnect at the end of a block
  * ```ts
  * import { Signal } from "@signalry/signalry";
@@ -539,7 +527,9 @@ export interface Connection {
 
 /**
  * The handle {@linkcode Signal.prototype.mute} returns: `unmute()`, or
- * leaving the block it was bound in with `using`, ends that mute.
+ * leaving the block it was bound in with `using`, ends that mute and no
+ * other; `[Symbol.dispose]()` is the same operation. `unmute()` works where
+ * `using` does not, as on Node 20.
  *
  * @example End a mute without `using`
  * ```ts
@@ -560,7 +550,10 @@ export interface Mute extends Disposable {
 }
 
 /**
- * Options of `new Signal()`.
+ * Options of `new Signal()`. `name` may be `undefined`, meaning left out;
+ * any other key is a `TypeError` that names it. A string alone
+ * (`new Signal("saved")`, blinker's habit) is a `TypeError` that says to
+ * write `new Signal({ name: "saved" })`.
  *
  * @example Name a signal
  * ```ts
@@ -577,7 +570,10 @@ export interface SignalOptions {
 }
 
 /**
- * Options of {@linkcode Signal.prototype.next}.
+ * Options of {@linkcode Signal.prototype.next}. Each may be `undefined`,
+ * meaning left out, with `exactOptionalPropertyTypes` too; a key not listed
+ * here is a `TypeError` that names it (`timeout` says to pass
+ * `signal: AbortSignal.timeout(ms)`).
  *
  * @typeParam Sender Who may send.
  *
@@ -602,7 +598,11 @@ export interface NextOptions<Sender> {
   readonly sender?: Sender | undefined;
   /**
    * Stop waiting when this signal aborts: the promise rejects with its
-   * reason, at once if it has already aborted.
+   * reason, at once if it has already aborted, whatever has been collected
+   * meanwhile (the Signal, the sender). Until then the AbortSignal holds the
+   * waiter and its promise, never the Signal or the sender. Once it has
+   * aborted, no send reaches the waiter, not even one made by an earlier
+   * abort listener.
    */
   readonly signal?: AbortSignal | undefined;
   /** Hear only sends made in this process, never one that a relay brings. */
@@ -610,7 +610,9 @@ export interface NextOptions<Sender> {
 }
 
 /**
- * Options of {@linkcode Signal.prototype.events}.
+ * Options of {@linkcode Signal.prototype.events}: those of
+ * {@linkcode NextOptions}, and `limit`. Each may be `undefined`, meaning
+ * left out; a key not listed is a `TypeError` that names it.
  *
  * @typeParam Sender Who may send.
  *
@@ -643,8 +645,8 @@ export interface EventsOptions<Sender> extends NextOptions<Sender> {
  * @typeParam Params The named values a sender passes.
  * @typeParam Sender Who may send.
  * @typeParam Response What each receiver returns.
- * @typeParam From Who it hears: `Sender`, or a narrower type when it
- * listens to one sender (see {@linkcode HeardSender}).
+ * @typeParam From Who it hears: `Sender`, or the type of the `sender` it
+ * listens to when that is narrower (a subclass, a literal).
  *
  * @example Take two sends
  * ```ts

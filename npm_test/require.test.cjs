@@ -86,7 +86,7 @@ test("Signal from require() throws this realm's TypeError for bad input", () => 
 });
 
 test("Signal loaded by both import and require() puts one abort listener per copy on an AbortSignal", async () => {
-  // What the README's "Loaded twice" says a dual load costs: each copy keeps
+  // What the README (Install) says a dual load costs: each copy keeps
   // its own registry and its own listener on a shared AbortSignal, and
   // removes it with its last registration.
   const esm = await import("signalry");

@@ -16,10 +16,12 @@ class User extends Model {
 type ModelClass = (abstract new (...args: never) => Model) & { table: string };
 const postSave = new Signal<{ instance: Model }, ModelClass>();
 
-// The uniqueId is Django's dispatch_uid: connecting twice changes nothing.
+// The uniqueId is Django's dispatch_uid: connecting twice changes nothing,
+// unless `replace: true` swaps the receiver in place (for hot reload).
 const log = ({ sender }: { sender: ModelClass }) => `saved in ${sender.table}`;
-postSave.connect(log, { uniqueId: "log" });
-postSave.connect(log, { uniqueId: "log" });
+postSave.connect(() => "stale", { uniqueId: "log" });
+postSave.connect(() => "ignored", { uniqueId: "log" });
+postSave.connect(log, { uniqueId: "log", replace: true });
 // Connected for User, `sender` is typeof User: no cast.
 postSave.connect(({ sender }) => sender.name, { sender: User });
 

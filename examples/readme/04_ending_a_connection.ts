@@ -10,10 +10,9 @@ assert.deepEqual(closeRequested.send("bob"), []);
 const controller = new AbortController();
 closeRequested.connect(() => true, { once: true });
 closeRequested.connect(() => true, { signal: controller.signal });
-{
-  using _quiet = closeRequested.mute(); // say, while loading fixtures
-  assert.deepEqual(closeRequested.send("bob"), []);
-}
+const quiet = closeRequested.mute(); // say, while loading fixtures
+assert.deepEqual(closeRequested.send("bob"), []);
+quiet.unmute();
 assert.equal(closeRequested.send("bob").length, 2);
 controller.abort();
 assert.deepEqual(closeRequested.send("bob"), []);

@@ -9,6 +9,5 @@ export const README_EXAMPLES: Record<string, () => Promise<unknown>> = {
   "05_waiting_for_a_send.ts": () => import("./05_waiting_for_a_send.ts"),
   "06_types_that_catch_mistakes.ts": () =>
     import("./06_types_that_catch_mistakes.ts"),
-  "07_hot_reload_plain_javascript_misspelt_options.ts": () =>
-    import("./07_hot_reload_plain_javascript_misspelt_options.ts"),
+  "07_across_processes.ts": () => import("./07_across_processes.ts"),
 };
