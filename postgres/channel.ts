@@ -517,8 +517,9 @@ export class PgChannel extends EventTarget {
         }
         listener = made as unknown as EmitterPort;
       }
-      if (this.#closed) return;
+      // Even when closed meanwhile: `listener` tells the user what to end.
       this.#listener = listener;
+      if (this.#closed) return;
       this.#watch(listener);
       if (this.#retain(listener)) {
         await listener.query(`LISTEN ${quoteIdentifier(this.name)}`);
