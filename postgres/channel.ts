@@ -117,6 +117,15 @@ export interface PgChannelOptions {
   channel: string;
   /** Replaces the relay's own codec for each send's params; every process on the channel must use the same one. */
   codec?: PgCodec | undefined;
+  /**
+   * Every this many milliseconds, the channel runs `SELECT 1` on the
+   * listening client; a ping that fails or goes unanswered for as long
+   * counts as a lost connection (reported, and listened again with a new
+   * client when `listener` is a function). This finds a connection that died
+   * without a word (a network partition), as pg-listen's "paranoid" check
+   * does. Off by default. The abandoned client is left to you to end.
+   */
+  pingInterval?: number | undefined;
 }
 
 /**
@@ -311,6 +320,8 @@ export class PgChannel extends EventTarget {
   #listening = false;
   #closed = false;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #pingInterval: number | undefined;
+  #pingTimer: ReturnType<typeof setTimeout> | undefined;
   /** Settles when the last NOTIFY handed to the notifier has. */
   #previous: Promise<void> = Promise.resolve();
   /** NOTIFYs handed over and not yet settled. */
@@ -331,14 +342,17 @@ export class PgChannel extends EventTarget {
    * @param notifier The client or pool that runs pg_notify.
    * @param name The Postgres channel name.
    * @param codec The codec the relay uses, if any.
+   * @param pingInterval How often to ping the listening client, if at all.
    */
   constructor(
     listener: PgClient | PgListenerFactory,
     notifier: PgClient,
     name: string,
     codec: PgCodec | undefined,
+    pingInterval?: number,
   ) {
     super();
+    this.#pingInterval = pingInterval;
     this.name = name;
     this.codec = codec;
     this.#notifier = notifier as unknown as EmitterPort;
@@ -440,6 +454,7 @@ export class PgChannel extends EventTarget {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#reconnectTimer);
+    clearTimeout(this.#pingTimer);
     this.#resolveWaiting?.();
     const listener = this.#listener;
     if (listener === undefined || !this.#listening) {
@@ -526,6 +541,7 @@ export class PgChannel extends EventTarget {
       }
       if (this.#closed) return;
       this.#listening = true;
+      this.#schedulePing(listener);
     } catch (cause) {
       if (listener !== undefined) {
         this.#unwatch(listener);
@@ -549,6 +565,7 @@ export class PgChannel extends EventTarget {
     if (listener === undefined) return;
     const wasListening = this.#listening;
     this.#listening = false;
+    clearTimeout(this.#pingTimer);
     this.#unwatch(listener);
     // A lost client may still emit "error"; with no listener, Node would throw it.
     listener.on("error", IGNORE);
@@ -577,6 +594,40 @@ export class PgChannel extends EventTarget {
     }
     this.#ready.catch(() => {});
     this.dispatchEvent(new PgChannelErrorEvent(error));
+  }
+
+  /** Pings `listener` after the interval, and again after each answer, while it is the one listening. */
+  #schedulePing(listener: EmitterPort): void {
+    const interval = this.#pingInterval;
+    if (interval === undefined) return;
+    clearTimeout(this.#pingTimer);
+    this.#pingTimer = setTimeout(() => {
+      if (this.#closed || this.#listener !== listener || !this.#listening) {
+        return;
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `the listening connection did not answer a ping within ${interval} ms`,
+              ),
+            ),
+          interval,
+        );
+      });
+      Promise.race([listener.query("SELECT 1"), timeout]).then(
+        () => {
+          clearTimeout(timer);
+          if (this.#listener === listener) this.#schedulePing(listener);
+        },
+        (error) => {
+          clearTimeout(timer);
+          if (this.#listener === listener) this.#lost(error);
+        },
+      );
+    }, interval);
   }
 
   #relisten(delay: number): void {
@@ -612,8 +663,9 @@ export class PgChannel extends EventTarget {
  * @returns A channel that is starting to listen; its `ready` resolves once it listens.
  * @throws {TypeError} If `listener` is neither a function nor a client, or
  * is a `pg.Pool`, if `notifier` is not a client or pool, if `channel` is not
- * a non-empty string of at most 63 bytes without NUL, or if `codec` has no
- * `encode` and `decode` functions.
+ * a non-empty string of at most 63 bytes without NUL, if `codec` has no
+ * `encode` and `decode` functions, or if `pingInterval` is not a positive
+ * integer.
  *
  * @example A pool cannot listen
  * ```ts
@@ -657,7 +709,7 @@ export function pgChannel(options: PgChannelOptions): PgChannel {
       `${action}: options is not an object with listener, notifier and channel`,
     );
   }
-  const { listener, notifier, channel, codec } = options;
+  const { listener, notifier, channel, codec, pingInterval } = options;
   if (typeof listener !== "function") {
     if (!looksLikeClient(listener)) {
       throw new TypeError(
@@ -692,5 +744,13 @@ export function pgChannel(options: PgChannelOptions): PgChannel {
       `${action}: codec is not an object with encode and decode functions`,
     );
   }
-  return new PgChannel(listener, notifier, channel, codec);
+  if (
+    pingInterval !== undefined &&
+    (!Number.isSafeInteger(pingInterval) || pingInterval < 1)
+  ) {
+    throw new TypeError(
+      `${action}: pingInterval is not a positive integer of milliseconds`,
+    );
+  }
+  return new PgChannel(listener, notifier, channel, codec, pingInterval);
 }

@@ -20,6 +20,10 @@ Deno.test("pgChannel() refuses bad options with a TypeError naming the option", 
     [{ listener, notifier: pool, channel: "a\0b" }, "channel is not"],
     [{ listener, notifier: pool, channel: "é".repeat(32) }, "at most 63 bytes"],
     [{ listener, notifier: pool, channel: "app", codec: {} }, "codec is not"],
+    [
+      { listener, notifier: pool, channel: "app", pingInterval: 0 },
+      "pingInterval is not",
+    ],
   ];
   for (const [options, message] of cases) {
     assertThrows(() => pgChannel(options as never), TypeError, message);

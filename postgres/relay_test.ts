@@ -333,3 +333,49 @@ Deno.test("pgChannel() with a listener client rather than a factory reports a lo
   await assertRejects(() => channel.ready);
   await channel.close();
 });
+
+Deno.test("relay() over pgChannel() with pingInterval finds a listening connection that hangs, listens on a new one, and reports the gap", async () => {
+  await using _hook = noUnhandledRejections();
+  await using server = await startPostgres();
+  await using a = await startRelay(server.url, "app");
+  await using clients = pgClients(server.url);
+  const saved = new Signal<{ i: number }>({ name: "saved" });
+  const heard: number[] = [];
+  saved.connect(({ i }) => void heard.push(i));
+  const errors: RelayError[] = [];
+  const channel = pgChannel({
+    listener: clients.listener,
+    notifier: clients.notifier,
+    channel: "app",
+    pingInterval: 200,
+  });
+  let stopped: number | undefined;
+  try {
+    await using b = relay(channel, {
+      signals: [saved],
+      onError: (error) => errors.push(error),
+    });
+    await b.ready;
+    a.saved.send("db", { i: 0 });
+    await until(() => heard.length === 1, "the first send");
+
+    // The backend stops answering, as behind a network partition: no error,
+    // no closed socket, nothing but silence.
+    stopped = ((await (channel.listener as pg.Client).query(
+      "SELECT pg_backend_pid() AS pid",
+    )).rows[0] as { pid: number }).pid;
+    Deno.kill(stopped, "SIGSTOP");
+    a.saved.send("db", { i: 1 }); // never heard: the backend is stopped
+    await within(a.relay.flush(), "the missed send");
+    await until(() => codes(errors).includes("disconnected"), "the report");
+    assert(errors[0]!.message.includes("did not answer a ping"));
+    await within(channel.ready, "listening on a new connection");
+    a.saved.send("db", { i: 2 });
+    await until(() => heard.length === 2, "the send after");
+    assertEquals(heard, [0, 2]);
+    assertEquals(codes(errors), ["disconnected", "gap"]);
+  } finally {
+    if (stopped !== undefined) Deno.kill(stopped, "SIGCONT");
+    await channel.close();
+  }
+});
