@@ -1,11 +1,17 @@
 /**
- * A test peer in another OS process that speaks JSON lines: it writes one
- * JSON object per line on stdout (`{ type: "ready" }` once it can be
- * talked to) and reads one command per line on stdin. Shared by the adapter
- * packages' cross-process tests; never published.
+ * Relay peers in other OS processes for the adapter packages' cross-process
+ * tests: a script run on Node or Bun against packed npm packages installed
+ * into a temporary project, or on Deno against the sources through an import
+ * map, speaking JSON lines (commands on stdin, messages on stdout). Shared by
+ * every adapter package; never published.
  *
  * @module
  */
+
+import { join } from "node:path";
+
+/** Where a peer runs. */
+export type Runtime = "deno" | "node" | "bun";
 
 /** How long a peer may take to start, or to answer. */
 const PEER_TIMEOUT_MS = 30_000;
@@ -32,41 +38,11 @@ export interface Peer extends AsyncDisposable {
   ): Promise<PeerMessage>;
   /** Sends SIGSTOP or SIGCONT. */
   signal(signal: "SIGSTOP" | "SIGCONT"): void;
-  /** Asks it to exit, and kills it if it has not within the time limit. */
+  /** Asks it to exit ({exit: true}), and kills it if it has not within the time limit. */
   close(): Promise<void>;
 }
 
-/** How to start a peer. */
-export interface PeerCommand {
-  /** Its name in messages. */
-  readonly name: string;
-  /** Where it runs, for messages ("deno", "node", "bun"). */
-  readonly runtime: string;
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly cwd: string;
-}
-
-/** Whether `runtime` can run here. */
-export function hasRuntime(runtime: string): boolean {
-  if (runtime === "deno") return true;
-  try {
-    return new Deno.Command(runtime, {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-/** Runs `command` to completion; throws with its output if it fails. */
-export async function run(
-  command: string,
-  args: string[],
-  cwd: string,
-): Promise<void> {
+async function run(command: string, args: string[], cwd: string) {
   const { success, stderr, stdout } = await new Deno.Command(command, {
     args,
     cwd,
@@ -83,14 +59,86 @@ export async function run(
   }
 }
 
-/** Starts a peer and resolves once it wrote `{ type: "ready" }`. */
-export async function spawnPeer(start: PeerCommand): Promise<Peer> {
-  const { command, cwd, runtime } = start;
-  const options = { name: start.name };
-  const commandArgs = [...start.args];
-  const child = new Deno.Command(command, {
-    args: commandArgs,
-    cwd,
+/** Whether `runtime` can run here (Bun joins where it is installed). */
+export function hasRuntime(runtime: Runtime): boolean {
+  if (runtime === "deno") return true;
+  try {
+    return new Deno.Command(runtime, {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds (`deno task build:npm`) and packs the npm package of each folder in
+ * `packageDirs`, and installs them with `dependencies` (npm specs) into a
+ * new temporary project, with `script` copied in.
+ *
+ * @returns The project's folder.
+ */
+export async function npmProject(
+  packageDirs: readonly string[],
+  dependencies: readonly string[],
+  script: string,
+): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "signalry_peers_" });
+  for (const packageDir of packageDirs) {
+    await run(Deno.execPath(), ["task", "build:npm"], packageDir);
+    await run(
+      "npm",
+      ["pack", "--silent", "--pack-destination", dir, "./npm"],
+      packageDir,
+    );
+  }
+  const tarballs = [...Deno.readDirSync(dir)]
+    .filter((entry) => entry.name.endsWith(".tgz"))
+    .map((entry) => `./${entry.name}`);
+  Deno.writeTextFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "peers", private: true, type: "module" }),
+  );
+  await run("npm", [
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--no-package-lock",
+    "--loglevel=error",
+    ...tarballs,
+    ...dependencies,
+  ], dir);
+  Deno.copyFileSync(script, join(dir, script.replace(/^.*[/\\]/, "")));
+  return dir;
+}
+
+/** Writes an import map for a Deno peer; returns its path. */
+export function denoImportMap(imports: Record<string, string>): string {
+  const path = join(
+    Deno.makeTempDirSync({ prefix: "signalry_peer_map_" }),
+    "map.json",
+  );
+  Deno.writeTextFileSync(path, JSON.stringify({ imports }));
+  return path;
+}
+
+/**
+ * Starts `command args` in `cwd` as a peer named `name`, and resolves once
+ * it wrote a `{type: "ready"}` line.
+ */
+export async function startPeerProcess(
+  options: {
+    name: string;
+    command: string;
+    args: readonly string[];
+    cwd: string;
+  },
+): Promise<Peer> {
+  const child = new Deno.Command(options.command, {
+    args: [...options.args],
+    cwd: options.cwd,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -100,9 +148,10 @@ export async function spawnPeer(start: PeerCommand): Promise<Peer> {
   let stderr = "";
   const exited = child.status;
   (async () => {
-    const decoder = new TextDecoderStream();
     let buffered = "";
-    for await (const chunk of child.stdout.pipeThrough(decoder)) {
+    for await (
+      const chunk of child.stdout.pipeThrough(new TextDecoderStream())
+    ) {
       buffered += chunk;
       let newline;
       while ((newline = buffered.indexOf("\n")) >= 0) {
@@ -146,7 +195,7 @@ export async function spawnPeer(start: PeerCommand): Promise<Peer> {
         waiters.delete(check);
         reject(
           new Error(
-            `Peer ${options.name} (${runtime}) sent no matching message within ${ms} ms; it wrote ${
+            `Peer ${options.name} sent no matching message within ${ms} ms; it wrote ${
               JSON.stringify(messages.slice(-5))
             } and on stderr: ${stderr.slice(-2000)}`,
           ),
