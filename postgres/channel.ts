@@ -662,7 +662,8 @@ export class PgChannel extends EventTarget {
  * @param options The listener, the notifier, the channel name and, optionally, a codec.
  * @returns A channel that is starting to listen; its `ready` resolves once it listens.
  * @throws {TypeError} If `listener` is neither a function nor a client, or
- * is a `pg.Pool`, if `notifier` is not a client or pool, if `channel` is not
+ * is a `pg.Pool`, if `notifier` is not a client or pool, if a client given
+ * is not connected, if `channel` is not
  * a non-empty string of at most 63 bytes without NUL, if `codec` has no
  * `encode` and `decode` functions, or if `pingInterval` is not a positive
  * integer.
@@ -726,6 +727,22 @@ export function pgChannel(options: PgChannelOptions): PgChannel {
     throw new TypeError(
       `${action}: notifier is neither a pg.Pool nor a pg.Client`,
     );
+  }
+  for (
+    const [argument, client] of [["listener", listener], [
+      "notifier",
+      notifier,
+    ]] as const
+  ) {
+    // A pg.Client never connected holds its queries until connect(): for ever.
+    if (
+      typeof client === "object" && !isPool(client) &&
+      (client as { _connected?: unknown })._connected === false
+    ) {
+      throw new TypeError(
+        `${action}: ${argument} is a pg.Client that is not connected; await client.connect() first (the channel never connects a client)`,
+      );
+    }
   }
   if (
     typeof channel !== "string" || channel === "" || channel.includes("\0") ||

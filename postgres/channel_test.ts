@@ -29,6 +29,17 @@ Deno.test("pgChannel() refuses bad options with a TypeError naming the option", 
     assertThrows(() => pgChannel(options as never), TypeError, message);
   }
   assertThrows(() => pgChannel(null as never), TypeError, "options is not");
+  // A client never connected would hold the LISTEN or NOTIFY for ever.
+  assertThrows(
+    () => pgChannel({ listener: client, notifier: pool, channel: "app" }),
+    TypeError,
+    "listener is a pg.Client that is not connected",
+  );
+  assertThrows(
+    () => pgChannel({ listener, notifier: client, channel: "app" }),
+    TypeError,
+    "notifier is a pg.Client that is not connected",
+  );
 });
 
 Deno.test("PgChannel.postMessage() carries 7,999 bytes and refuses more with a RangeError before anything is sent, as Postgres would", async () => {
