@@ -1,4 +1,4 @@
-import { assertEquals } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { parse, stringify } from "npm:devalue@6.0.3";
 import { noUnhandledRejections } from "../testing/events.ts";
 import {
@@ -117,3 +117,49 @@ function assertMatrix(texts: readonly string[], where: string): void {
     }
   });
 }
+
+Deno.test("relay() over pgChannel() between this process and a Node process: the size limit is a RangeError there too, and a Postgres restart is reported on both sides, with the gap", async () => {
+  await using _hook = noUnhandledRejections();
+  await using server = await startPostgres();
+  await using here = await startRelay(server.url, "app");
+  await using peer = await startPeer("node", {
+    url: server.url,
+    channel: "app",
+    name: "node",
+  });
+  // 4,000 "é" are 8,000 bytes: refused at send in Node as in Deno.
+  await peer.command({ send: stringify({ text: "é".repeat(4_000) }) });
+  const refused = await peer.waitFor(({ type }) => type === "sendError");
+  assertEquals(refused.name, "RangeError");
+
+  here.saved.send("test", { i: 0 });
+  await peer.waitFor(({ type }) => type === "received");
+
+  await server.kill();
+  await peer.waitFor(({ type, code }) =>
+    type === "error" && code === "disconnected"
+  );
+  for (let i = 1; i <= 10; i++) here.saved.send("test", { i });
+  await assertRejects(() => within(here.relay.flush(), "the failed posts"));
+  assertEquals(here.relay.stats.failed, 10);
+
+  await server.restart();
+  // Probe until the peer listens again (bounded: 100 probes, 30 s).
+  const deadline = Date.now() + 30_000;
+  let i = 11;
+  for (let probe = 0; probe < 100 && Date.now() < deadline; probe++) {
+    here.saved.send("test", { i: i++ });
+    await within(here.relay.flush(), "a probe").catch(() => {});
+    if (receivedFrom(peer, "test").length > 1) break;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  assert(receivedFrom(peer, "test").length > 1, "the peer heard again");
+  const gaps = peer.messages.filter(({ type, code }) =>
+    type === "error" && code === "gap"
+  );
+  assertEquals(gaps.length, 1);
+  // And the other way: this process listens again too.
+  await peer.command({ send: stringify({ from: "node" }) });
+  await here.until(() => here.received.some(({ sender }) => sender === "node"));
+  assert(here.errors.some(({ code }) => code === "disconnected"));
+});
