@@ -17,6 +17,8 @@ const MAX_CHANNEL_BYTES = 63;
 /** The first wait before asking the listener factory again; it doubles up to the cap. */
 const RECONNECT_FIRST_MS = 50;
 const RECONNECT_MAX_MS = 2_000;
+/** How long close() waits for UNLISTEN. */
+const CLOSE_WAIT_MS = 5_000;
 
 /**
  * A node-postgres client (`pg.Client`, or a client checked out of a
@@ -448,7 +450,8 @@ export class PgChannel extends EventTarget {
    * on the same client listens to the same name), and stops watching the
    * client. The clients stay connected. Idempotent.
    *
-   * @returns A promise that resolves once UNLISTEN was answered or failed.
+   * @returns A promise that resolves once UNLISTEN was answered or failed,
+   * or after 5 s without an answer.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -464,9 +467,15 @@ export class PgChannel extends EventTarget {
     this.#listening = false;
     this.#unwatch(listener);
     if (this.#release(listener) && !isDown(listener)) {
-      await Promise.resolve(
-        listener.query(`UNLISTEN ${quoteIdentifier(this.name)}`),
-      ).then(() => {}, () => {});
+      // Bounded: a connection that hangs would never answer.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.resolve(
+          listener.query(`UNLISTEN ${quoteIdentifier(this.name)}`),
+        ).then(() => {}, () => {}),
+        new Promise((resolve) => timer = setTimeout(resolve, CLOSE_WAIT_MS)),
+      ]);
+      clearTimeout(timer);
     }
   }
 
@@ -528,6 +537,11 @@ export class PgChannel extends EventTarget {
         if (!looksLikeClient(made) || isPool(made)) {
           throw new TypeError(
             "the listener factory did not return a pg.Client",
+          );
+        }
+        if ((made as { _connected?: unknown })._connected === false) {
+          throw new TypeError(
+            "the listener factory returned a pg.Client that is not connected (await client.connect() in it)",
           );
         }
         listener = made as unknown as EmitterPort;

@@ -117,3 +117,19 @@ Deno.test("PgChannel.postMessage() fails at once with code unavailable once its 
   assertEquals((error as { code?: unknown }).code, "unavailable");
   await channel.close();
 });
+
+Deno.test("PgChannel.ready rejects, and an error event says why, when the listener factory returns a client that is not connected", async () => {
+  await using _hook = noUnhandledRejections();
+  const channel = pgChannel({
+    listener: () => new pg.Client(),
+    notifier: new pg.Pool(), // never connects here
+    channel: "app",
+  });
+  const event = nextEvent(channel, "error");
+  await assertRejects(() => channel.ready, Error, "not connected");
+  assertEquals(
+    ((await event) as unknown as { error: { code: string } }).error.code,
+    "subscribe",
+  );
+  await channel.close();
+});
