@@ -259,6 +259,13 @@ export interface RelayChannel {
   readonly ready?: PromiseLike<unknown> | undefined;
   /** How params become text; without one, the relay's own JSON codec. */
   readonly codec?: RelayCodec | undefined;
+  /**
+   * The most UTF-8 bytes one posted message may have (Postgres NOTIFY:
+   * 7,999; NATS: the server's max_payload). The relay then posts no longer
+   * message, and a send that would not fit even alone is a `RangeError` at
+   * send. Without one, no limit.
+   */
+  readonly maxBytes?: number | undefined;
 }
 
 /**
@@ -453,6 +460,8 @@ export interface Relay extends AsyncDisposable {
 
 /** A message grows to about this many characters before a second one starts. */
 const BATCH_CHARS = 256 * 1024;
+/** The smallest channel maxBytes honoured: room for an envelope and a small send. */
+const MIN_CHANNEL_BYTES = 256;
 /**
  * Within one burst (posts less than `BURST_MS` apart), the first
  * `BURST_POSTS` messages go out at the end of their microtask, for latency;
@@ -562,6 +571,29 @@ function readSignals(signals: unknown): Map<string, Carried> {
     });
   }
   return byName;
+}
+
+/** The UTF-8 length of `text`, without encoding it. */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      bytes += 2; // A surrogate pair: 4 bytes for 2 UTF-16 units.
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+/** The channel's limit now (a NATS channel's follows the server), if it gives a valid one. */
+function maxBytesOf(channel: RelayChannel): number | undefined {
+  const maxBytes = channel.maxBytes;
+  return Number.isSafeInteger(maxBytes) && maxBytes! >= MIN_CHANNEL_BYTES
+    ? maxBytes
+    : undefined;
 }
 
 function checkChannel(channel: unknown): RelayCodec | undefined {
@@ -705,6 +737,10 @@ class ChannelRelay implements Relay {
   /** The sends of this tick, each as wire text, not yet posted. */
   #pending: string[] = [];
   #pendingChars = 0;
+  /** UTF-8 bytes of the pending sends with their commas; counted only under a channel's maxBytes. */
+  #pendingBytes = 0;
+  /** How many pending sends #pendingBytes counts. */
+  #pendingCounted = 0;
   /** The sequence number the next send takes. */
   #nextSequence = 0;
   #scheduled = false;
@@ -721,6 +757,16 @@ class ChannelRelay implements Relay {
 
   constructor(channel: RelayChannel, options: RelayOptions) {
     const codec = checkChannel(channel);
+    const channelMaxBytes = channel.maxBytes;
+    if (
+      channelMaxBytes !== undefined &&
+      (!Number.isSafeInteger(channelMaxBytes) ||
+        channelMaxBytes < MIN_CHANNEL_BYTES)
+    ) {
+      throw new TypeError(
+        `Cannot relay: channel.maxBytes is not an integer of at least ${MIN_CHANNEL_BYTES}`,
+      );
+    }
     const {
       signals,
       senders,
@@ -858,6 +904,12 @@ class ChannelRelay implements Relay {
         `${action}: the send does not fit in one message of maxBytes (${this.#maxBytes} bytes)`,
       );
     }
+    // The engine's own limit (a RangeError: Postgres's 7,999 bytes, NATS's
+    // max_payload), counted on the whole message as posted, tag included.
+    const channelMaxBytes = maxBytesOf(this.#channel);
+    if (channelMaxBytes !== undefined) {
+      this.#fit(action, text, channelMaxBytes);
+    }
     // A message stays under maxBytes: a send that would push it over starts the next.
     if (this.#pendingChars + text.length > this.#batchChars) {
       this.#postPending();
@@ -872,6 +924,43 @@ class ChannelRelay implements Relay {
       if (this.#burstPosts < BURST_POSTS) queueMicrotask(this.#postScheduled);
       else this.#timer = setTimeout(this.#postScheduled, 0);
     }
+  }
+
+  /**
+   * Under the channel's maxBytes: refuses a send that would not fit in a
+   * message alone (a RangeError, before it takes a sequence number), and
+   * posts the pending sends first when this one would push their message
+   * past the limit. Counts exactly: the envelope is ASCII, its timestamp 13
+   * digits.
+   */
+  #fit(action: string, text: string, maxBytes: number): void {
+    if (this.#pendingCounted !== this.#pending.length) {
+      // Sends queued while the channel gave no limit: count them now.
+      this.#pendingBytes = this.#pending.reduce(
+        (sum, send) => sum + utf8Length(send),
+        Math.max(0, this.#pending.length - 1),
+      );
+    }
+    const bytes = utf8Length(text);
+    const first = this.#nextSequence - this.#pending.length;
+    // A signed message carries its tag too.
+    const tag = this.#signer === undefined ? 0 : TAG_OVERHEAD;
+    const envelope = (sequence: number) =>
+      messageText(this.#originText, sequence, Date.now(), []).length + tag;
+    const alone = envelope(this.#nextSequence) + bytes;
+    if (alone > maxBytes) {
+      throw new RangeError(
+        `${action}: the message would be ${alone} bytes, over the channel's limit of ${maxBytes} bytes`,
+      );
+    }
+    if (
+      this.#pending.length > 0 &&
+      envelope(first) + this.#pendingBytes + 1 + bytes > maxBytes
+    ) {
+      this.#postPending();
+    }
+    this.#pendingBytes += (this.#pending.length > 0 ? 1 : 0) + bytes;
+    this.#pendingCounted = this.#pending.length + 1;
   }
 
   #encodeWithCodec(codec: RelayCodec, params: unknown): string {
@@ -910,6 +999,8 @@ class ChannelRelay implements Relay {
     this.#burstPosts++;
     this.#pending = [];
     this.#pendingChars = 0;
+    this.#pendingBytes = 0;
+    this.#pendingCounted = 0;
     const text = messageText(
       this.#originText,
       this.#nextSequence - count,
