@@ -16,11 +16,10 @@
  * - The sends of one tick are joined into one message (coalescing), each
  *   encoded on its own at send time, so a refusal is a TypeError there.
  *
- * Room for signing (issue 20) without a new shape: a signed message would add
- * a sixth element, a base64 HMAC-SHA-256 tag over the text of the message
- * without it (`[1,origin,seq,ts,[...]]`), which a verifier recovers by cutting
- * the text at its last `,"`: origin, sequence, timestamp and every encoded
- * send are covered, and the length can be checked before any parse.
+ * Signing adds a sixth element, a base64 HMAC-SHA-256 tag over the text of
+ * the message without it (`[1,origin,seq,ts,[...]]`); see `_relay_auth.ts`.
+ * A relay with a key checks it before reading anything else; one without a
+ * key reads the message and ignores the tag.
  *
  * @module
  */
@@ -116,13 +115,17 @@ export function parseMessage(data: unknown): WireMessage {
   }
   const [, origin, sequence, timestamp, sends] = message;
   if (
-    message.length !== 5 || typeof origin !== "string" || origin === "" ||
+    // A sixth element is a signature's tag: checked before parsing when the
+    // relay has a key, ignored when it has none.
+    (message.length !== 5 &&
+      (message.length !== 6 || typeof message[5] !== "string")) ||
+    typeof origin !== "string" || origin === "" ||
     !Number.isSafeInteger(sequence) || sequence < 0 ||
     typeof timestamp !== "number" || !Array.isArray(sends) ||
     sends.length === 0
   ) {
     throw new WireFormatError(
-      "Cannot read relay message: expected [1, origin, sequence, timestamp, [sends]]",
+      "Cannot read relay message: expected [1, origin, sequence, timestamp, [sends]] and an optional tag",
     );
   }
   return { origin, sequence, timestamp, sends };

@@ -43,12 +43,14 @@ import {
 } from "./_relay_codec.ts";
 import { DEFAULT_MAX_ORIGINS, Origins } from "./_relay_sequence.ts";
 import { DefaultReporter } from "./_relay_reporter.ts";
+import { exceedsBytes, readKeys, Signer, TAG_OVERHEAD } from "./_relay_auth.ts";
 import { dispatchRemote, plugOutlet } from "./_relay_port.ts";
 import {
   messageText,
   parseMessage,
   parseSend,
   sendText,
+  WIRE_VERSION,
 } from "./_relay_wire.ts";
 import { Signal } from "./signal.ts";
 import type { AnySignal } from "./types.ts";
@@ -62,7 +64,9 @@ import type { AnySignal } from "./types.ts";
  * - `"decode"`: a message from the channel was not one this relay can read;
  * - `"receiver"`: a receiver threw or rejected on a remote send;
  * - `"gap"`: sends from another relay were lost on the way;
- * - `"closed"`: a post was still pending when `close()` gave up on it.
+ * - `"closed"`: a post was still pending when `close()` gave up on it;
+ * - `"auth"`: a relay with a key refused a message from the channel:
+ *   unsigned, signed with another key, altered, or older than `maxAge`.
  */
 export type RelayErrorCode =
   | "unavailable"
@@ -71,7 +75,8 @@ export type RelayErrorCode =
   | "decode"
   | "receiver"
   | "gap"
-  | "closed";
+  | "closed"
+  | "auth";
 
 const CODES: ReadonlySet<string> = new Set<RelayErrorCode>([
   "unavailable",
@@ -81,6 +86,7 @@ const CODES: ReadonlySet<string> = new Set<RelayErrorCode>([
   "receiver",
   "gap",
   "closed",
+  "auth",
 ]);
 
 /**
@@ -284,6 +290,22 @@ export interface RelayedSignal {
 }
 
 /**
+ * One key for {@linkcode RelayOptions.key}: a string of at least 32
+ * characters (its UTF-8 bytes are the key), or at least 32 bytes.
+ *
+ * @example A key from the environment, and one of random bytes
+ * ```ts
+ * import type { RelayKeyMaterial } from "@signalry/signalry/relay";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const fromText: RelayKeyMaterial = "a secret of at least 32 characters!!";
+ * const fromBytes: RelayKeyMaterial = crypto.getRandomValues(new Uint8Array(32));
+ * assertEquals([fromText.length >= 32, fromBytes.byteLength], [true, 32]);
+ * ```
+ */
+export type RelayKeyMaterial = string | ArrayBuffer | ArrayBufferView;
+
+/**
  * The options of {@linkcode relay}.
  *
  * @example Carry two signals, with a model class as a sender
@@ -324,6 +346,31 @@ export interface RelayOptions {
   readonly maxOrigins?: number | undefined;
   /** How long `close()` waits for pending posts, in milliseconds; 10,000 by default. */
   readonly closeTimeout?: number | undefined;
+  /**
+   * The shared secret that signs every message this relay posts (HMAC-SHA-256
+   * over the whole message) and that every message it hears must be signed
+   * with: a string of at least 32 characters, or at least 32 bytes. A list
+   * rotates keys: the first signs, any of them verifies. Without a key, a
+   * relay signs nothing and ignores the tags of signed messages.
+   */
+  readonly key?:
+    | RelayKeyMaterial
+    | Iterable<RelayKeyMaterial>
+    | undefined;
+  /**
+   * With a key: how old a message may be, in milliseconds, by the timestamp
+   * its sender wrote, before it is refused as `auth` (a captured message
+   * replayed later). It is also the clock skew allowed: a message stamped up
+   * to `maxAge` ahead of this clock is accepted. 300,000 (5 minutes) by
+   * default.
+   */
+  readonly maxAge?: number | undefined;
+  /**
+   * The largest message read from the channel, in UTF-8 bytes, checked
+   * before anything is decoded; larger ones are dropped as `decode`. A send
+   * too large to fit in one is a TypeError at send. 1 MiB by default.
+   */
+  readonly maxBytes?: number | undefined;
 }
 
 /**
@@ -359,6 +406,11 @@ export interface RelayStats {
   readonly gaps: number;
   /** Remote sends lost in those gaps. */
   readonly missed: number;
+  /**
+   * Messages a relay with a key refused (`auth`): unsigned, signed with
+   * another key, altered, or older than `maxAge`.
+   */
+  readonly rejected: number;
 }
 
 /**
@@ -420,6 +472,12 @@ const MIN_CHANNEL_BYTES = 256;
 const BURST_POSTS = 32;
 const BURST_MS = 2;
 const DEFAULT_CLOSE_TIMEOUT = 10_000;
+const DEFAULT_MAX_AGE = 5 * 60_000;
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+/** The fewest `maxBytes` allowed: room for a message's envelope and a send. */
+const MIN_MAX_BYTES = 1024;
+/** Room for a message's envelope and tag, around its sends, in bytes. */
+const ENVELOPE_BYTES = 128 + TAG_OVERHEAD;
 
 interface Carried {
   readonly signal: AnySignal;
@@ -571,8 +629,17 @@ function readOptions(options: unknown): RelayOptions {
       "Cannot relay: options is not an object; expected { signals }",
     );
   }
-  const { signals, senders, onError, signal, maxOrigins, closeTimeout } =
-    options as RelayOptions;
+  const {
+    signals,
+    senders,
+    onError,
+    signal,
+    maxOrigins,
+    closeTimeout,
+    key,
+    maxAge,
+    maxBytes,
+  } = options as RelayOptions;
   if (onError !== undefined && typeof onError !== "function") {
     throw new TypeError("Cannot relay: options.onError is not a function");
   }
@@ -600,7 +667,30 @@ function readOptions(options: unknown): RelayOptions {
       "Cannot relay: options.closeTimeout is not a number of milliseconds",
     );
   }
-  return { signals, senders, onError, signal, maxOrigins, closeTimeout };
+  if (maxAge !== undefined && (typeof maxAge !== "number" || !(maxAge > 0))) {
+    throw new TypeError(
+      "Cannot relay: options.maxAge is not a positive number of milliseconds",
+    );
+  }
+  if (
+    maxBytes !== undefined &&
+    (!Number.isSafeInteger(maxBytes) || maxBytes < MIN_MAX_BYTES)
+  ) {
+    throw new TypeError(
+      `Cannot relay: options.maxBytes is not an integer of at least ${MIN_MAX_BYTES}`,
+    );
+  }
+  return {
+    signals,
+    senders,
+    onError,
+    signal,
+    maxOrigins,
+    closeTimeout,
+    key,
+    maxAge,
+    maxBytes,
+  };
 }
 
 const MESSAGE_EVENTS = ["message", "messageerror", "error"] as const;
@@ -610,6 +700,8 @@ class ChannelRelay implements Relay {
   readonly origin: string = crypto.randomUUID();
   readonly ready: Promise<void>;
   readonly #originText = JSON.stringify(this.origin);
+  /** How every message this relay posts starts. */
+  readonly #echoPrefix = `[${WIRE_VERSION},${this.#originText},`;
   readonly #channel: RelayChannel;
   readonly #codec: RelayCodec | undefined;
   readonly #signals: Map<string, Carried>;
@@ -629,7 +721,18 @@ class ChannelRelay implements Relay {
     duplicates: 0,
     gaps: 0,
     missed: 0,
+    rejected: 0,
   };
+  /** Signs what is posted and verifies what is heard; none without a key. */
+  readonly #signer: Signer | undefined;
+  readonly #maxAge: number;
+  readonly #maxBytes: number;
+  /** A batch is posted before it grows past this many characters. */
+  readonly #batchChars: number;
+  /** Settles when the latest signed post was handed over: posts keep their order. */
+  #handedOver: Promise<unknown> = Promise.resolve();
+  /** Settles when the latest verified message was read: dispatch keeps its order. */
+  #verified: Promise<unknown> = Promise.resolve();
   readonly #unplug: (() => void)[] = [];
   /** The sends of this tick, each as wire text, not yet posted. */
   #pending: string[] = [];
@@ -654,23 +757,42 @@ class ChannelRelay implements Relay {
 
   constructor(channel: RelayChannel, options: RelayOptions) {
     const codec = checkChannel(channel);
-    const { maxBytes } = channel;
+    const channelMaxBytes = channel.maxBytes;
     if (
-      maxBytes !== undefined &&
-      (!Number.isSafeInteger(maxBytes) || maxBytes < MIN_CHANNEL_BYTES)
+      channelMaxBytes !== undefined &&
+      (!Number.isSafeInteger(channelMaxBytes) ||
+        channelMaxBytes < MIN_CHANNEL_BYTES)
     ) {
       throw new TypeError(
         `Cannot relay: channel.maxBytes is not an integer of at least ${MIN_CHANNEL_BYTES}`,
       );
     }
-    const { signals, senders, onError, signal, maxOrigins, closeTimeout } =
-      readOptions(options);
+    const {
+      signals,
+      senders,
+      onError,
+      signal,
+      maxOrigins,
+      closeTimeout,
+      key,
+      maxAge,
+      maxBytes,
+    } = readOptions(options);
+    const keys = key === undefined ? undefined : readKeys(key);
     this.#signals = readSignals(signals);
     this.#senderObjects = readSenders(senders);
     this.#channel = channel;
     this.#codec = codec;
     this.#closeTimeout = closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.#origins = new Origins(maxOrigins ?? DEFAULT_MAX_ORIGINS);
+    this.#maxAge = maxAge ?? DEFAULT_MAX_AGE;
+    this.#maxBytes = maxBytes ?? DEFAULT_MAX_BYTES;
+    // Three bytes per character at most: a batch under this never exceeds maxBytes.
+    this.#batchChars = Math.min(
+      BATCH_CHARS,
+      Math.floor((this.#maxBytes - ENVELOPE_BYTES) / 3),
+    );
+    this.#signer = keys === undefined ? undefined : new Signer(keys);
     for (const [name, sender] of this.#senderObjects) {
       this.#senderTexts.set(sender, JSON.stringify(name));
     }
@@ -696,12 +818,21 @@ class ChannelRelay implements Relay {
         send: (sender, params) => this.#queue(carried, sender, params),
       }));
     }
-    this.ready = Promise.resolve(channel.ready).then(() => {}, (error) => {
-      const failure = new RelayError(
+    const listening = Promise.resolve(channel.ready).then(() => {}, (error) => {
+      throw new RelayError(
         codeOf(error) ?? "unavailable",
         `Cannot listen on the channel: ${messageOf(error)}`,
         { cause: error },
       );
+    });
+    const keyed = this.#signer?.ready.catch((error) => {
+      throw new RelayError(
+        "auth",
+        `Cannot import options.key: ${messageOf(error)}`,
+        { cause: error },
+      );
+    });
+    this.ready = Promise.all([listening, keyed]).then(() => {}, (failure) => {
       this.#report(failure);
       throw failure;
     });
@@ -768,12 +899,25 @@ class ChannelRelay implements Relay {
       }
     }
     const text = sendText(carried.nameText, kind, senderText, paramsText);
-    const maxBytes = maxBytesOf(this.#channel);
-    if (maxBytes !== undefined) this.#fit(action, text, maxBytes);
+    if (exceedsBytes(text, this.#maxBytes - ENVELOPE_BYTES)) {
+      throw new TypeError(
+        `${action}: the send does not fit in one message of maxBytes (${this.#maxBytes} bytes)`,
+      );
+    }
+    // The engine's own limit (a RangeError: Postgres's 7,999 bytes, NATS's
+    // max_payload), counted on the whole message as posted, tag included.
+    const channelMaxBytes = maxBytesOf(this.#channel);
+    if (channelMaxBytes !== undefined) {
+      this.#fit(action, text, channelMaxBytes);
+    }
+    // A message stays under maxBytes: a send that would push it over starts the next.
+    if (this.#pendingChars + text.length > this.#batchChars) {
+      this.#postPending();
+    }
     this.#nextSequence++;
     this.#pending.push(text);
     this.#pendingChars += text.length;
-    if (this.#pendingChars >= BATCH_CHARS) {
+    if (this.#pendingChars >= this.#batchChars) {
       this.#postPending();
     } else if (!this.#scheduled) {
       this.#scheduled = true;
@@ -799,8 +943,10 @@ class ChannelRelay implements Relay {
     }
     const bytes = utf8Length(text);
     const first = this.#nextSequence - this.#pending.length;
+    // A signed message carries its tag too.
+    const tag = this.#signer === undefined ? 0 : TAG_OVERHEAD;
     const envelope = (sequence: number) =>
-      messageText(this.#originText, sequence, Date.now(), []).length;
+      messageText(this.#originText, sequence, Date.now(), []).length + tag;
     const alone = envelope(this.#nextSequence) + bytes;
     if (alone > maxBytes) {
       throw new RangeError(
@@ -861,24 +1007,52 @@ class ChannelRelay implements Relay {
       Date.now(),
       sends,
     );
+    if (this.#signer === undefined) {
+      this.#track(count, this.#handOver(text, count));
+      return;
+    }
+    // Signing is async: each message is signed at once, but handed over
+    // only after the one before it, so posts keep their order.
+    const handing = Promise.all([this.#signer.sign(text), this.#handedOver])
+      .then(([signed]) => ({ delivery: this.#handOver(signed, count) }));
+    this.#handedOver = handing.catch(() => {});
+    this.#track(count, handing.then(({ delivery }) => delivery));
+  }
+
+  /**
+   * Posts one message's text: `false` if the channel refused it (reported
+   * here), a promise if delivery is still under way, else `true`.
+   */
+  #handOver(text: string, count: number): boolean | PromiseLike<unknown> {
     let result: unknown;
     try {
       result = this.#channel.postMessage(text);
     } catch (error) {
       this.#postFailed(count, error, "publish");
-      return;
+      return false;
     }
     this.#stats.posted += count;
     if (
       typeof result !== "object" || result === null ||
       typeof (result as PromiseLike<unknown>).then !== "function"
     ) {
+      return true;
+    }
+    return result as PromiseLike<unknown>;
+  }
+
+  /** Waits for a post's delivery, counting it in flush() and close(). */
+  #track(count: number, delivery: boolean | PromiseLike<unknown>): void {
+    if (delivery === false) return;
+    if (delivery === true) {
       this.#reporter?.recovered();
       return;
     }
-    const settled: Promise<void> = Promise.resolve(result).then(
-      () => {
-        if (this.#inFlight.delete(settled)) this.#reporter?.recovered();
+    const settled: Promise<void> = Promise.resolve(delivery).then(
+      (outcome) => {
+        if (this.#inFlight.delete(settled) && outcome !== false) {
+          this.#reporter?.recovered();
+        }
       },
       (error) => {
         if (this.#inFlight.delete(settled)) {
@@ -999,6 +1173,64 @@ class ChannelRelay implements Relay {
   }
 
   #receive(data: unknown): void {
+    if (typeof data === "string" && exceedsBytes(data, this.#maxBytes)) {
+      this.#drop(
+        new RelayError(
+          "decode",
+          `Cannot read relay message: it is longer than maxBytes (${this.#maxBytes} bytes)`,
+        ),
+      );
+      return;
+    }
+    if (this.#signer === undefined) this.#read(data, false);
+    else if (typeof data === "string" && data.startsWith(this.#echoPrefix)) {
+      // Our own post, heard back (Redis): not worth an HMAC; a forgery under
+      // our origin would be dropped as an echo all the same.
+      return;
+    } else this.#verify(this.#signer, data);
+  }
+
+  /**
+   * Checks a message's tag before anything of it is parsed, then reads it,
+   * in the order messages arrived, though verifying is async.
+   */
+  #verify(signer: Signer, data: unknown): void {
+    if (typeof data !== "string") {
+      this.#reject(
+        `it is ${data === null ? "null" : typeof data}, not signed text`,
+      );
+      return;
+    }
+    const verifying = signer.verify(data);
+    this.#verified = Promise.all([verifying, this.#verified]).then(
+      ([text]) => {
+        if (this.#closing !== undefined) return;
+        if (text === "unsigned") {
+          this.#reject(
+            "it is not signed (posted by a relay without a key, or not by a relay)",
+          );
+        } else if (text === "forged") {
+          this.#reject(
+            "its tag matches none of this relay's keys (another key, or altered)",
+          );
+        } else this.#read(text, true);
+      },
+    ).catch((error) => {
+      // Nothing may reach the channel, nor go unhandled.
+      this.#drop(
+        new RelayError("decode", `Cannot read message: ${messageOf(error)}`, {
+          cause: error,
+        }),
+      );
+    });
+  }
+
+  #reject(why: string): void {
+    this.#stats.rejected++;
+    this.#report(new RelayError("auth", `Refused a relay message: ${why}`));
+  }
+
+  #read(data: unknown, signed: boolean): void {
     let message;
     try {
       message = parseMessage(data);
@@ -1006,8 +1238,19 @@ class ChannelRelay implements Relay {
       this.#drop(new RelayError("decode", messageOf(error), { cause: error }));
       return;
     }
-    const { origin, sequence, sends } = message;
+    const { origin, sequence, timestamp, sends } = message;
     if (origin === this.origin) return;
+    if (signed) {
+      const age = Date.now() - timestamp;
+      if (!(Math.abs(age) <= this.#maxAge)) {
+        this.#reject(
+          age > 0
+            ? `it is ${age} ms old, more than maxAge (${this.#maxAge} ms)`
+            : `it is stamped ${-age} ms ahead of this clock, more than maxAge (${this.#maxAge} ms) allows`,
+        );
+        return;
+      }
+    }
     this.#reporter?.recovered();
     const { duplicates, missing } = this.#origins.accept(
       origin,
@@ -1136,8 +1379,12 @@ class ChannelRelay implements Relay {
  * channel: failures go to `onError` and `stats.failed`.
  *
  * @param channel Where to post and listen; one channel object per relay.
+ * With `options.key`, every message is signed, and a message from the
+ * channel that is not signed with the key (or is older than `maxAge`) is
+ * dropped before it is decoded, and reported as `auth`.
+ *
  * @param options `signals` to carry, and optionally `senders`, `onError`,
- * `signal`, `maxOrigins`, `closeTimeout`.
+ * `signal`, `maxOrigins`, `closeTimeout`, `key`, `maxAge`, `maxBytes`.
  * @returns The running relay.
  * @throws {TypeError} If `channel` is not BroadcastChannel-shaped, a signal is
  * unnamed or two share a name, or another option has the wrong type. Nothing
@@ -1168,6 +1415,39 @@ class ChannelRelay implements Relay {
  * savedHere.send(User, { id: 1 });
  * assertEquals(await heard.promise, User);
  * assertThrows(() => savedHere.send({}, { id: 2 }), TypeError, "no wire name");
+ * ```
+ *
+ * @example Signed messages: a relay with another key is not heard
+ * ```ts
+ * import { Signal } from "@signalry/signalry";
+ * import { relay } from "@signalry/signalry/relay";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const key = "a shared secret of at least 32 characters";
+ * const here = new Signal<{ id: number }>({ name: "saved" });
+ * const there = new Signal<{ id: number }>({ name: "saved" });
+ * const forger = new Signal<{ id: number }>({ name: "saved" });
+ * const heard = Promise.withResolvers<number>();
+ * there.connect(({ id }) => heard.resolve(id));
+ * const refused = Promise.withResolvers<string>();
+ *
+ * await using a = relay(new BroadcastChannel("doc-key"), { signals: [here], key });
+ * await using b = relay(new BroadcastChannel("doc-key"), {
+ *   signals: [there],
+ *   key: [key], // a list rotates keys: the first signs, any verifies
+ *   onError: (error) => refused.resolve(error.code),
+ * });
+ * await using c = relay(new BroadcastChannel("doc-key"), {
+ *   signals: [forger],
+ *   key: "not the key, though just as long!!",
+ *   onError: () => {},
+ * });
+ * await Promise.all([a.ready, b.ready, c.ready]);
+ *
+ * forger.send("db", { id: 666 });
+ * assertEquals(await refused.promise, "auth");
+ * here.send("db", { id: 7 });
+ * assertEquals(await heard.promise, 7);
  * ```
  */
 export function relay(channel: RelayChannel, options: RelayOptions): Relay {

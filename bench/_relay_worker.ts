@@ -11,6 +11,8 @@ import { type Relay, relay } from "../relay.ts";
 /** One run, as the main thread describes it to both workers. */
 export interface Run {
   mode: "port" | "broadcast" | "relay";
+  /** With mode "relay": the relays sign with this key. */
+  key?: string;
   kind: "throughput" | "latency";
   count: number;
   channel: string;
@@ -39,7 +41,10 @@ scope.onmessage = async (event) => {
   const broadcast = new BroadcastChannel(run.channel);
   let carried: Relay | undefined;
   if (run.mode === "relay") {
-    carried = relay(broadcast, { signals: [ping, pong] });
+    carried = relay(broadcast, {
+      signals: [ping, pong],
+      ...(run.key === undefined ? {} : { key: run.key }),
+    });
     await carried.ready;
   }
   const result = role === "sink"

@@ -6,7 +6,9 @@
  *   BroadcastChannel, against a raw `postMessage` loop over a MessagePort,
  *   and against a raw BroadcastChannel loop (which must wait for acks every
  *   128 messages: Deno 2.9.6 drops messages past about 256 queued);
- * - latency: 1,000 round trips, half of each as the one-way time, p50.
+ * - latency: 1,000 round trips, half of each as the one-way time, p50;
+ * - both again with relays that sign every message (`key`): the row
+ *   "signed".
  *
  * Each row runs `ROUNDS` times, interleaved, and the best is kept: a shared
  * machine only ever adds time.
@@ -58,15 +60,28 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const modes = ["port", "broadcast", "relay"] as const;
+const modes = ["port", "broadcast", "relay", "signed"] as const;
+const KEY = "bench: a shared secret of 32+ characters";
 const best: Record<string, number> = {};
 const p50: Record<string, number> = {};
 for (let round = 0; round < ROUNDS; round++) {
-  for (const mode of modes) {
-    const { ms } = await once({ mode, kind: "throughput", count: THROUGHPUT });
-    best[mode] = Math.min(best[mode] ?? Infinity, ms!);
-    const { rtts } = await once({ mode, kind: "latency", count: LATENCY });
-    p50[mode] = Math.min(p50[mode] ?? Infinity, median(rtts!) / 2);
+  for (const row of modes) {
+    const mode = row === "signed" ? "relay" : row;
+    const key = row === "signed" ? { key: KEY } : {};
+    const { ms } = await once({
+      mode,
+      kind: "throughput",
+      count: THROUGHPUT,
+      ...key,
+    });
+    best[row] = Math.min(best[row] ?? Infinity, ms!);
+    const { rtts } = await once({
+      mode,
+      kind: "latency",
+      count: LATENCY,
+      ...key,
+    });
+    p50[row] = Math.min(p50[row] ?? Infinity, median(rtts!) / 2);
   }
 }
 
@@ -95,5 +110,12 @@ console.log(
     ((p50.relay! - p50.port!) * 1000).toFixed(0)
   } µs; - raw BroadcastChannel p50: ${
     ((p50.relay! - p50.broadcast!) * 1000).toFixed(0)
+  } µs`,
+);
+console.log(
+  `signed relay throughput / relay: ${
+    (rate("signed") / rate("relay")).toFixed(2)
+  }x; p50 latency, signed - relay: ${
+    ((p50.signed! - p50.relay!) * 1000).toFixed(0)
   } µs`,
 );

@@ -7,8 +7,8 @@ abstract class Model {
 }
 class User extends Model {
   static override table = "users";
-  constructor(id: number, readonly email: string) {
-    super(id);
+  constructor(readonly email: string) {
+    super(1);
   }
 }
 
@@ -25,5 +25,5 @@ postSave.connect(log, { uniqueId: "log", replace: true });
 // Connected for User, `sender` is typeof User: no cast.
 postSave.connect(({ sender }) => sender.name, { sender: User });
 
-const said = postSave.send(User, { instance: new User(1, "ada@example.com") });
+const said = postSave.send(User, { instance: new User("ada@example.com") });
 assert.deepEqual(said.map(([, text]) => text), ["saved in users", "User"]);

@@ -22,6 +22,9 @@ import { redisChannel } from "@signalry/redis";
 import { parse, stringify } from "devalue";
 
 const [url, library, channelName, name] = process.argv.slice(-4);
+// The signing tests give the relay's keys as a JSON list (the first signs).
+const keys = process.env.SIGNALRY_RELAY_KEY;
+const key = keys ? JSON.parse(keys) : undefined;
 
 function write(message) {
   process.stdout.write(`${JSON.stringify({ from: name, ...message })}\n`);
@@ -90,6 +93,7 @@ const channel = redisChannel({
 });
 const carrier = relay(channel, {
   signals: [saved],
+  ...(key === undefined ? {} : { key }),
   onError: (error) =>
     write({ type: "error", code: error.code, message: error.message }),
 });

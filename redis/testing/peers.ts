@@ -154,10 +154,19 @@ export function hasRuntime(runtime: Runtime): boolean {
   }
 }
 
-/** Starts a peer and resolves once its relay is ready. */
+/**
+ * Starts a peer and resolves once its relay is ready. `key`: the relay's
+ * keys (the first signs), passed as `SIGNALRY_RELAY_KEY`.
+ */
 export async function startPeer(
   runtime: Runtime,
-  options: { url: string; library: Library; channel: string; name: string },
+  options: {
+    url: string;
+    library: Library;
+    channel: string;
+    name: string;
+    key?: readonly string[];
+  },
 ): Promise<Peer> {
   const args = [options.url, options.library, options.channel, options.name];
   const [command, commandArgs, cwd] = runtime === "deno"
@@ -178,6 +187,9 @@ export async function startPeer(
   const child = new Deno.Command(command, {
     args: commandArgs,
     cwd,
+    ...(options.key === undefined
+      ? {}
+      : { env: { SIGNALRY_RELAY_KEY: JSON.stringify(options.key) } }),
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

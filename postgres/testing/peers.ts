@@ -1,0 +1,72 @@
+/**
+ * Starts `testing/peer.mjs` in another OS process: on Node or Bun against the
+ * packed npm packages (`signalry` and `@signalry/postgres`, built and
+ * installed into a temporary project once per test run, with `pg`), or on
+ * Deno against the sources through an import map. Each peer speaks JSON
+ * lines (see peer.mjs) through the shared `testing/peers.ts`.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  denoImportMap,
+  npmProject,
+  type Peer,
+  type Runtime,
+  startPeerProcess,
+} from "../../testing/peers.ts";
+import { NPM_PG } from "./clients.ts";
+
+export {
+  hasRuntime,
+  type Peer,
+  type PeerMessage,
+  type Runtime,
+} from "../../testing/peers.ts";
+
+const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
+const ROOT = join(PACKAGE_DIR, "..");
+const PEER = join(PACKAGE_DIR, "testing", "peer.mjs");
+const DEVALUE = "devalue@6.0.3";
+
+let project: Promise<string> | undefined;
+
+/** Starts a peer and resolves once its relay is ready. */
+export async function startPeer(
+  runtime: Runtime,
+  options: { url: string; channel: string; name: string },
+): Promise<Peer> {
+  const args = [options.url, options.channel, options.name];
+  if (runtime === "deno") {
+    const map = denoImportMap({
+      "signalry": `file://${join(ROOT, "mod.ts")}`,
+      "signalry/relay": `file://${join(ROOT, "relay.ts")}`,
+      "@signalry/postgres": `file://${join(PACKAGE_DIR, "mod.ts")}`,
+      "devalue": `npm:${DEVALUE}`,
+      "pg": `npm:${NPM_PG}`,
+    });
+    return await startPeerProcess({
+      name: options.name,
+      command: Deno.execPath(),
+      args: [
+        "run",
+        "-A",
+        "--no-config",
+        "--no-lock",
+        `--import-map=${map}`,
+        PEER,
+        ...args,
+      ],
+      cwd: PACKAGE_DIR,
+    });
+  }
+  project ??= npmProject([ROOT, PACKAGE_DIR], [NPM_PG, DEVALUE], PEER);
+  return await startPeerProcess({
+    name: options.name,
+    command: runtime,
+    args: ["peer.mjs", ...args],
+    cwd: await project,
+  });
+}
