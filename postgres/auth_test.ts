@@ -24,10 +24,13 @@ import {
 import { noUnhandledRejections } from "../testing/events.ts";
 import { PG_MAX_PAYLOAD_BYTES } from "./mod.ts";
 import { pgClients } from "./testing/clients.ts";
+import { hasRuntime, type Peer, startPeer } from "./testing/peers.ts";
 import { startRelay, until, within } from "./testing/relays.ts";
 import { startPostgres } from "./testing/server.ts";
 
 const OTHER = "another team's secret, 32+ chars!";
+const K1 = "k1: the old shared secret, 32+ chars";
+const K2 = "k2: the new shared secret, 32+ chars";
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 
@@ -84,6 +87,66 @@ Deno.test("relay() with a key over pgChannel() exchanges sends with the same key
   assertEquals(count(stranger.errors, "auth"), wire.length - 1);
   assertEquals(stranger.errors.length, wire.length - 1);
   assertEquals(stranger.received.map(({ params }) => params.i), [666]);
+});
+
+Deno.test("relay() rotates keys across a Deno and a Node process over Postgres without losing a send", async () => {
+  await using _hook = noUnhandledRejections();
+  await using server = await startPostgres();
+  const runtimes = (["deno", "node"] as const).filter(hasRuntime);
+  assertEquals(runtimes, ["deno", "node"]);
+  const peers: Peer[] = [];
+  const start = async (runtime: "deno" | "node", key: string[]) => {
+    const peer = await startPeer(runtime, {
+      url: server.url,
+      channel: "app",
+      name: `${runtime}-${peers.length}`,
+      key,
+    });
+    peers.push(peer);
+    return peer;
+  };
+  // Twenty sends from one peer, all heard by the other (first and last checked).
+  const burst = async (from: Peer, to: Peer, first: number) => {
+    await from.command({ burst: 20, from: first });
+    for (const i of [first, first + 19]) {
+      await to.waitFor((message) =>
+        message.type === "received" && message.sender === from.name &&
+        message.params === `[{"i":1},${i}]`
+      );
+    }
+  };
+  const errorsOf = (peer: Peer) =>
+    peer.messages.filter((message) => message.type === "error");
+  try {
+    // During the change: deno signs with k1 and accepts k2; node signs with k2.
+    const deno = await start("deno", [K1, K2]);
+    const node = await start("node", [K2, K1]);
+    await burst(deno, node, 0);
+    await burst(node, deno, 100);
+    // After: both on k2 alone; a relay left on k1 is refused by both.
+    const deno2 = await start("deno", [K2]);
+    const node2 = await start("node", [K2]);
+    await deno.close();
+    await node.close();
+    await burst(deno2, node2, 200);
+    await burst(node2, deno2, 300);
+    await using leftOver = await startRelay(server.url, "app", { key: K1 });
+    leftOver.saved.send("old", { i: 400 });
+    await within(leftOver.relay.flush(), "the left-over post");
+    for (const peer of [deno2, node2]) {
+      const refusal = await peer.waitFor((message) => message.type === "error");
+      assertEquals(refusal.code, "auth");
+      assert(
+        !peer.messages.some((message) =>
+          message.type === "received" && message.sender === "old"
+        ),
+      );
+      assertEquals(errorsOf(peer).length, 1);
+    }
+    for (const peer of [deno, node]) assertEquals(errorsOf(peer), []);
+  } finally {
+    for (const peer of peers) await peer.close();
+  }
 });
 
 Deno.test("relay() with a key over pgChannel(), fed the fuzz test's inputs by raw NOTIFY, dispatches only what its key signed and counts every refusal", async () => {
