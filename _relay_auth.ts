@@ -29,8 +29,10 @@ export const MIN_KEY_LENGTH = 32;
 
 /** Characters of a base64 HMAC-SHA-256 tag. */
 const TAG_CHARS = 44;
-/** `,"` + tag + `"]`: what signing adds to a message's text. */
+/** `,"` + tag + `"]`: the signed message's tail, where the verifier looks. */
 export const TAG_OVERHEAD = TAG_CHARS + 4;
+/** What signing adds to a message's text: the tail, less the `]` it had. */
+export const TAG_ADDS = TAG_OVERHEAD - 1;
 
 const encoder = new TextEncoder();
 

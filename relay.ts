@@ -43,7 +43,13 @@ import {
 } from "./_relay_codec.ts";
 import { DEFAULT_MAX_ORIGINS, Origins } from "./_relay_sequence.ts";
 import { DefaultReporter } from "./_relay_reporter.ts";
-import { exceedsBytes, readKeys, Signer, TAG_OVERHEAD } from "./_relay_auth.ts";
+import {
+  exceedsBytes,
+  readKeys,
+  Signer,
+  TAG_ADDS,
+  TAG_OVERHEAD,
+} from "./_relay_auth.ts";
 import { dispatchRemote, plugOutlet } from "./_relay_port.ts";
 import {
   messageText,
@@ -944,7 +950,7 @@ class ChannelRelay implements Relay {
     const bytes = utf8Length(text);
     const first = this.#nextSequence - this.#pending.length;
     // A signed message carries its tag too.
-    const tag = this.#signer === undefined ? 0 : TAG_OVERHEAD;
+    const tag = this.#signer === undefined ? 0 : TAG_ADDS;
     const envelope = (sequence: number) =>
       messageText(this.#originText, sequence, Date.now(), []).length + tag;
     const alone = envelope(this.#nextSequence) + bytes;

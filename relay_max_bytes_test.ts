@@ -18,11 +18,16 @@ function recordingChannel(maxBytes: number | undefined) {
   return { channel, posted };
 }
 
+const KEY = "a shared secret of 32+ characters!";
+
 /** The message a lone send with `text` makes: measured once, then exact. */
-async function envelopeBytes(maxBytes: number): Promise<number> {
+async function envelopeBytes(maxBytes: number, key?: string): Promise<number> {
   const { channel, posted } = recordingChannel(maxBytes);
   const saved = new Signal<{ text: string }>({ name: "saved" });
-  await using carrier = relay(channel, { signals: [saved] });
+  await using carrier = relay(channel, {
+    signals: [saved],
+    ...(key === undefined ? {} : { key }),
+  });
   saved.send("db", { text: "" });
   await carrier.flush();
   return bytes(posted[0]!);
@@ -58,6 +63,29 @@ Deno.test("relay() posts a lone send whose message is exactly the channel's maxB
   saved.send("db", { text: "next" });
   await carrier.flush();
   assertEquals(JSON.parse(posted[2]!)[2], 2);
+});
+
+Deno.test("relay() with a key counts the tag in the channel's maxBytes: a signed message of exactly maxBytes is posted, one byte more is a RangeError", async () => {
+  const maxBytes = 1_000;
+  const envelope = await envelopeBytes(maxBytes, KEY);
+  // Signing adds `,"` + 44 base64 characters + `"` before the final `]`.
+  assertEquals(envelope - await envelopeBytes(maxBytes), 47);
+  const fits = maxBytes - envelope;
+  const { channel, posted } = recordingChannel(maxBytes);
+  const saved = new Signal<{ text: string }>({ name: "saved" });
+  await using carrier = relay(channel, { signals: [saved], key: KEY });
+
+  saved.send("db", { text: "" }); // sequence 0: same digits as the next ones
+  await carrier.flush();
+  saved.send("db", { text: "é".repeat(fits / 2) + (fits % 2 ? "a" : "") });
+  await carrier.flush();
+  assertEquals(bytes(posted[1]!), maxBytes);
+  assertThrows(
+    () => saved.send("db", { text: "x".repeat(fits + 1) }),
+    RangeError,
+    `the message would be ${maxBytes + 1} bytes, over the channel's limit`,
+  );
+  assertEquals(carrier.stats.posted, 2);
 });
 
 Deno.test("relay() splits one tick's sends into messages within the channel's maxBytes", async () => {

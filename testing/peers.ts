@@ -134,11 +134,14 @@ export async function startPeerProcess(
     command: string;
     args: readonly string[];
     cwd: string;
+    /** Added to the peer's environment (the signing tests' keys). */
+    env?: Record<string, string>;
   },
 ): Promise<Peer> {
   const child = new Deno.Command(options.command, {
     args: [...options.args],
     cwd: options.cwd,
+    ...(options.env === undefined ? {} : { env: options.env }),
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

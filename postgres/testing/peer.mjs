@@ -12,7 +12,8 @@
 // {type: "error", code, message} for each error the relay reports, and the
 // answers to commands; on stdin it reads {send: <devalue text>, sender},
 // {sendFunction: true} (a send the codec refuses), {burst: count, from},
-// {stats: true} and {exit: true}.
+// {stats: true} and {exit: true}. SIGNALRY_RELAY_KEY, if set, is the relay's
+// keys as a JSON list (the first signs).
 
 import process from "node:process";
 import { createInterface } from "node:readline";
@@ -23,6 +24,9 @@ import pg from "pg";
 import { parse, stringify } from "devalue";
 
 const [url, channelName, name] = process.argv.slice(-3);
+// The signing tests give the relay's keys as a JSON list (the first signs).
+const keys = process.env.SIGNALRY_RELAY_KEY;
+const key = keys ? JSON.parse(keys) : undefined;
 
 function write(message) {
   process.stdout.write(`${JSON.stringify({ from: name, ...message })}\n`);
@@ -50,6 +54,7 @@ saved.connect(({ signal: _signal, sender, ...params }) => {
 const channel = pgChannel({ listener, notifier: pool, channel: channelName });
 const carrier = relay(channel, {
   signals: [saved],
+  ...(key === undefined ? {} : { key }),
   onError: (error) =>
     write({ type: "error", code: error.code, message: error.message }),
 });

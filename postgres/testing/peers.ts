@@ -33,12 +33,23 @@ const DEVALUE = "devalue@6.0.3";
 
 let project: Promise<string> | undefined;
 
-/** Starts a peer and resolves once its relay is ready. */
+/**
+ * Starts a peer and resolves once its relay is ready. `key`: the relay's
+ * keys (the first signs), passed as `SIGNALRY_RELAY_KEY`.
+ */
 export async function startPeer(
   runtime: Runtime,
-  options: { url: string; channel: string; name: string },
+  options: {
+    url: string;
+    channel: string;
+    name: string;
+    key?: readonly string[];
+  },
 ): Promise<Peer> {
   const args = [options.url, options.channel, options.name];
+  const env = options.key === undefined
+    ? {}
+    : { env: { SIGNALRY_RELAY_KEY: JSON.stringify(options.key) } };
   if (runtime === "deno") {
     const map = denoImportMap({
       "signalry": `file://${join(ROOT, "mod.ts")}`,
@@ -60,6 +71,7 @@ export async function startPeer(
         ...args,
       ],
       cwd: PACKAGE_DIR,
+      ...env,
     });
   }
   project ??= npmProject([ROOT, PACKAGE_DIR], [NPM_PG, DEVALUE], PEER);
@@ -68,5 +80,6 @@ export async function startPeer(
     command: runtime,
     args: ["peer.mjs", ...args],
     cwd: await project,
+    ...env,
   });
 }

@@ -6,7 +6,12 @@
  */
 
 import { Signal } from "../../mod.ts";
-import { type Relay, relay, type RelayError } from "../../relay.ts";
+import {
+  type Relay,
+  relay,
+  type RelayError,
+  type RelayOptions,
+} from "../../relay.ts";
 import { type PgChannel, pgChannel } from "../mod.ts";
 import { type PgClients, pgClients } from "./clients.ts";
 // Generic waits shared by the adapter packages.
@@ -34,10 +39,14 @@ export interface TestRelay extends AsyncDisposable {
   until(condition: () => boolean, ms?: number): Promise<void>;
 }
 
-/** Makes a listener factory and a pool, and relays `saved` over `channelName`. */
+/**
+ * Makes a listener factory and a pool, and relays `saved` over `channelName`,
+ * with `options` (a key, more signals beside `saved`, senders) if given.
+ */
 export async function startRelay(
   url: string,
   channelName: string,
+  options: Partial<Omit<RelayOptions, "onError">> = {},
 ): Promise<TestRelay> {
   const clients = pgClients(url);
   const saved = new Signal<Record<string, unknown>, unknown>({ name: "saved" });
@@ -52,7 +61,8 @@ export async function startRelay(
     channel: channelName,
   });
   const carrier = relay(channel, {
-    signals: [saved],
+    ...options,
+    signals: [saved, ...(options.signals ?? [])],
     onError: (error) => errors.push(error),
   });
   await carrier.ready;
