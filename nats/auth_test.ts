@@ -1,13 +1,13 @@
 /**
  * Signed relay messages over a real `nats-server` (issue 20's rules, on
  * NATS): the same key exchanges sends, another key's and raw publishes are
- * refused as `auth`, and the fuzz test's inputs published raw are refused or
- * counted.
+ * refused as `auth`, the fuzz test's inputs published raw are refused or
+ * counted, and the server's max_payload counts the whole signed message.
  *
  * @module
  */
 
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
 import { Signal } from "../mod.ts";
 import { type Relay, relay, type RelayError } from "../relay.ts";
@@ -105,6 +105,42 @@ Deno.test("relay() with a key over natsChannel() exchanges sends with the same k
   assertEquals(a.errors.map((error) => error.code), ["auth", "auth"]);
   await until(() => stranger.relay.stats.rejected === 2, "its refusals");
   assertEquals(stranger.heard, [666]);
+});
+
+Deno.test("relay() with a key over natsChannel() counts the signature in max_payload: exactly max_payload bytes are sent, one more is a RangeError at send", async () => {
+  await using _hook = noUnhandledRejections();
+  await using server = await startNats({ maxPayload: 1024 });
+  await using a = await keyedRelay(server.url, "app", { key: K1 });
+  await using b = await keyedRelay(server.url, "app", { key: K1 });
+  const watcher = await connectNats(server.url);
+  const sizes: number[] = [];
+  watcher.subscribe("app", {
+    callback: (_error, message) => void sizes.push(message.data.length),
+  });
+  await watcher.flush();
+  try {
+    a.saved.send("db", { s: "" });
+    await until(() => b.heard.length === 1 && sizes.length === 1, "a probe");
+    const room = 1024 - sizes[0]!;
+    const exact = "é".repeat(Math.floor(room / 2)) + "a".repeat(room % 2);
+    const posted = a.relay.stats.posted;
+    assertThrows(
+      () => a.saved.send("db", { s: exact + "a" }),
+      RangeError,
+      "1025 bytes, over the channel's limit of 1024 bytes",
+    );
+    assertEquals(a.heard.length, 1, "no local receiver ran");
+    assertEquals(a.relay.stats.posted, posted, "nothing posted");
+    a.saved.send("db", { s: exact });
+    await within(a.relay.flush(), "a's posts");
+    await until(() => b.heard.length === 2, "the exact send");
+    assertEquals(b.heard[1], { s: exact });
+    await within(watcher.flush(), "the watcher");
+    assertEquals(sizes[1], 1024, "the signed message was max_payload bytes");
+    assertEquals([...a.errors, ...b.errors], []);
+  } finally {
+    await watcher.close();
+  }
 });
 
 Deno.test("relay() with a key over natsChannel(), fed the fuzz test's inputs by raw publish, dispatches only what its key signed and counts every refusal", async () => {
