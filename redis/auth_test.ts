@@ -28,7 +28,7 @@ import {
   connectPair,
   type Library,
 } from "./testing/clients.ts";
-import { noUnhandledRejections } from "./testing/events.ts";
+import { noUnhandledRejections } from "../testing/events.ts";
 import { hasRuntime, type Peer, startPeer } from "./testing/peers.ts";
 import { until, within } from "./testing/relays.ts";
 import { startRedis } from "./testing/server.ts";

@@ -13,7 +13,7 @@ import {
 } from "./mod.ts";
 import { connectPair, LIBRARIES } from "./testing/clients.ts";
 import { startRedis } from "./testing/server.ts";
-import { nextEvent, noUnhandledRejections } from "./testing/events.ts";
+import { nextEvent, noUnhandledRejections } from "../testing/events.ts";
 
 for (const library of LIBRARIES) {
   Deno.test(`redisChannel() with ${library} publishes to every channel on the Redis channel, itself included`, async () => {

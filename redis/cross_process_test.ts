@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { parse, stringify } from "devalue";
 import { LIBRARIES } from "./testing/clients.ts";
-import { noUnhandledRejections } from "./testing/events.ts";
+import { noUnhandledRejections } from "../testing/events.ts";
 import {
   hasRuntime,
   type Peer,

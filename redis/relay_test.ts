@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { LIBRARIES } from "./testing/clients.ts";
-import { noUnhandledRejections } from "./testing/events.ts";
+import { noUnhandledRejections } from "../testing/events.ts";
 import { startRelay, until, within } from "./testing/relays.ts";
 import { startRedis } from "./testing/server.ts";
 

@@ -6,11 +6,14 @@
  * @module
  */
 
+import {
+  freePort,
+  type ServerProcess,
+  startServerProcess,
+} from "../../testing/servers.ts";
+
 const REDIS_SERVER = Deno.env.get("REDIS_SERVER") ?? "redis-server";
 const REDIS_CLI = Deno.env.get("REDIS_CLI") ?? "redis-cli";
-/** How long a start or stop may take before the test fails. */
-const WAIT_MS = 10_000;
-const POLL_MS = 25;
 
 /** A running `redis-server` the test started. */
 export interface RedisServer extends AsyncDisposable {
@@ -30,22 +33,6 @@ export interface RedisServer extends AsyncDisposable {
   ): Promise<void>;
   /** Runs `redis-cli` against it; resolves with its output. */
   cli(...args: string[]): Promise<string>;
-}
-
-/** A port nobody listens on now: listen on port 0, read the port, close. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-function installHint(): string {
-  return `${REDIS_SERVER} not found: install it (Debian: apt-get update && apt-get install -y redis-server), or set REDIS_SERVER to its path`;
-}
-
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function answersPing(port: number): Promise<boolean> {
@@ -74,69 +61,44 @@ export async function startRedis(
 ): Promise<RedisServer> {
   const dir = await Deno.makeTempDir({ prefix: "signalry_redis_" });
   const port = freePort();
-  let child: Deno.ChildProcess | undefined;
-
-  async function start(): Promise<void> {
-    try {
-      child = new Deno.Command(REDIS_SERVER, {
-        args: [
-          "--bind",
-          "127.0.0.1",
-          "--port",
-          String(port),
-          "--save",
-          "",
-          "--appendonly",
-          "no",
-          "--dir",
-          dir,
-          "--daemonize",
-          "no",
-          "--loglevel",
-          "warning",
-          ...config,
-        ],
-        stdin: "null",
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) throw new Error(installHint());
-      throw error;
-    }
-    const deadline = Date.now() + WAIT_MS;
-    while (!(await answersPing(port))) {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(
-          `redis-server did not answer on port ${port} within ${WAIT_MS} ms`,
-        );
-      }
-      await sleep(POLL_MS);
-    }
+  let server: ServerProcess;
+  try {
+    server = await startServerProcess({
+      name: "redis-server",
+      command: REDIS_SERVER,
+      args: [
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        dir,
+        "--daemonize",
+        "no",
+        "--loglevel",
+        "warning",
+        ...config,
+      ],
+      answers: () => answersPing(port),
+      installHint:
+        "install it (Debian: apt-get update && apt-get install -y redis-server), or set REDIS_SERVER to its path",
+    });
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw error;
   }
-
-  async function stop(): Promise<void> {
-    const running = child;
-    if (running === undefined) return;
-    child = undefined;
-    try {
-      running.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
-    await Promise.race([running.status, sleep(WAIT_MS)]);
-  }
-
-  await start();
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     get pid() {
-      return child?.pid;
+      return server.pid;
     },
-    kill: stop,
-    restart: start,
+    kill: () => server.kill(),
+    restart: () => server.restart(),
     async publish(channel, message) {
       const encoder = new TextEncoder();
       const parts = [encoder.encode("PUBLISH"), encoder.encode(channel)];
@@ -177,7 +139,7 @@ export async function startRedis(
       return out;
     },
     async [Symbol.asyncDispose]() {
-      await stop();
+      await server.kill();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
