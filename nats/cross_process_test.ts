@@ -1,7 +1,7 @@
 import { assertEquals } from "@std/assert";
 import { parse, stringify } from "devalue";
 // The value matrix, kept by the Redis package's tests; plain data.
-import { VALUE_MATRIX } from "../redis/testing/values.ts";
+import { VALUE_MATRIX } from "../testing/values.ts";
 import { noUnhandledRejections, within } from "../testing/events.ts";
 import {
   hasRuntime,

@@ -11,7 +11,7 @@ import {
 import { startRelay, within } from "./testing/relays.ts";
 import { startPostgres } from "./testing/server.ts";
 // The Redis tests' value matrix: every channel carries the same values.
-import { VALUE_MATRIX } from "../redis/testing/values.ts";
+import { VALUE_MATRIX } from "../testing/values.ts";
 
 /** Deno and Node always; Bun joins where it is installed. */
 const RUNTIMES: Runtime[] = (["deno", "node", "bun"] as const).filter(

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { devalueCodec } from "./mod.ts";
-import { VALUE_MATRIX } from "./testing/values.ts";
+import { VALUE_MATRIX } from "../testing/values.ts";
 
 Deno.test("devalueCodec carries every value of the matrix", () => {
   for (const [name, value] of Object.entries(VALUE_MATRIX)) {

@@ -11,7 +11,7 @@ import {
 } from "./testing/peers.ts";
 import { startRelay, within } from "./testing/relays.ts";
 import { startRedis } from "./testing/server.ts";
-import { VALUE_MATRIX } from "./testing/values.ts";
+import { VALUE_MATRIX } from "../testing/values.ts";
 
 /** Deno and Node always; Bun joins where it is installed. */
 const RUNTIMES: Runtime[] = (["deno", "node", "bun"] as const).filter(
