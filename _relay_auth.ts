@@ -100,6 +100,11 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes));
 }
 
+/**
+ * The bytes of canonical base64 `text`, or undefined. Canonical only: atob
+ * ignores the padding bits of the last character, so "…RC=" and "…RA="
+ * decode alike, and a tag altered there would otherwise still verify.
+ */
 function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
   let binary: string;
   try {
@@ -107,6 +112,7 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
   } catch {
     return undefined;
   }
+  if (btoa(binary) !== text) return undefined;
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;

@@ -250,6 +250,33 @@ Deno.test("relay() drops a replayed message as a duplicate while its origin is r
   }
 });
 
+Deno.test("relay() with a key refuses a captured message whose tag was altered in base64's padding bits", async () => {
+  // Regression: atob ignores the padding bits of a tag's last character, so
+  // a tag altered there decoded to the signed bytes and was accepted.
+  const hub: HubChannel[] = [];
+  const a = peer(hub, { key: KEY });
+  const b = peer(hub, { key: KEY });
+  const fresh = peer([], { key: KEY });
+  try {
+    a.saved.send("db", { id: 1 });
+    await until(() => b.heard.length === 1, "the send");
+    const captured = (a.channel as HubChannel).posted[0] as string;
+    const alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    // The tag ends `…X="]`: X carries four bits of the tag and two of padding.
+    const at = captured.length - 4;
+    const altered = captured.slice(0, at) +
+      alphabet[alphabet.indexOf(captured[at]!) + 1] + captured.slice(at + 1);
+    assert(altered !== captured);
+    (fresh.channel as HubChannel).feed(altered);
+    await until(() => fresh.relay.stats.rejected === 1, "the rejection");
+    assertEquals(fresh.heard, []);
+    assertEquals(codes(fresh.errors), ["auth"]);
+  } finally {
+    await closeAll(a, b, fresh);
+  }
+});
+
 Deno.test("relay() with a key allows clock skew up to maxAge either way, and refuses messages stamped further ahead", async () => {
   const b = peer([], { key: KEY, maxAge: 60_000 });
   try {
